@@ -9,6 +9,9 @@ tools/dev/setup.sh
 
 jobs=$(nproc)
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Let builds of other checkouts of this repository (CI clones it afresh) hit the
+# same ccache entries: paths are hashed relative to the checkout.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 echo "== release build and all tests"
 cmake --preset release
