@@ -1,0 +1,35 @@
+#include "brook/broker/handlers/handlers.h"
+
+#include <algorithm>
+#include <array>
+
+namespace brook::broker {
+namespace {
+
+// The API versions policy lives in each handler's declaration (handlers.h):
+// Kafka 4.0's minimums (KIP-896) and the maximums of protocol/, with Kafka's
+// two exceptions: Produce advertised from v0 though v0-2 are refused
+// (KAFKA-18659), and JoinGroup v0-1 still served.
+std::vector<handler_entry> build_table() {
+    std::vector<handler_entry> table{
+        make_handler_entry<handlers::api_versions>(),
+    };
+    std::sort(table.begin(), table.end(), [](const auto& a, const auto& b) { return a.api_key < b.api_key; });
+    return table;
+}
+
+}  // namespace
+
+std::span<const handler_entry> handler_table() noexcept {
+    static const std::vector<handler_entry> table = build_table();
+    return table;
+}
+
+const handler_entry* find_handler(std::int16_t api_key) noexcept {
+    for (const auto& entry : handler_table()) {
+        if (entry.api_key == api_key) return &entry;
+    }
+    return nullptr;
+}
+
+}  // namespace brook::broker

@@ -1,0 +1,290 @@
+#include "brook/broker/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <future>
+#include <unordered_set>
+
+#include "brook/base/assert.h"
+#include "brook/broker/router.h"
+#include "brook/wire/reader.h"
+
+namespace brook::broker {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::int32_t read_frame_size(const std::array<wire::byte, 4>& bytes) {
+    wire::reader r(bytes);
+    return r.read_int32();
+}
+
+}  // namespace
+
+// One client connection. Owned by the shard that accepted it into its context;
+// every member is touched only on that shard.
+class server::connection : public std::enable_shared_from_this<connection> {
+public:
+    connection(tcp::socket socket, broker_services& services, connection_info info, const connection_limits& limits)
+        : socket_(std::move(socket)),
+          services_(services),
+          info_(std::move(info)),
+          limits_(limits),
+          writer_wakeup_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+          reader_wakeup_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+          idle_timer_(socket_.get_executor()) {}
+
+    const connection_info& info() const noexcept { return info_; }
+
+    asio::awaitable<void> run() {
+        auto self = shared_from_this();
+        co_await (read_loop() && write_loop());
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+
+    // Stage one of shutdown: read no more requests; in-flight ones finish.
+    void stop_reading() {
+        stopping_ = true;
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+        idle_timer_.cancel();
+        reader_wakeup_.cancel();
+        writer_wakeup_.cancel();
+    }
+
+    // Last stage: close now, whatever is pending.
+    void close_now() {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        stopping_ = true;
+        reader_wakeup_.cancel();
+        writer_wakeup_.cancel();
+    }
+
+private:
+    struct pending {
+        bool done = false;
+        response result;
+    };
+
+    asio::awaitable<void> read_loop() {
+        auto self = shared_from_this();
+        std::array<wire::byte, 4> size_bytes{};
+        while (!stopping_) {
+            // Pipelining is bounded: beyond the limit, stop reading until
+            // responses have left.
+            while (queue_.size() >= limits_.max_in_flight_requests && !stopping_) {
+                co_await reader_wakeup_.async_wait(use_tuple);
+            }
+            if (stopping_) break;
+
+            idle_timer_.expires_after(limits_.idle_timeout);
+            auto outcome = co_await (asio::async_read(socket_, asio::buffer(size_bytes), use_tuple) ||
+                                     idle_timer_.async_wait(use_tuple));
+            if (outcome.index() == 1) {
+                if (!stopping_) spdlog::debug("connection {}: closing after idle timeout", info_.id);
+                break;
+            }
+            if (auto [error, n] = std::get<0>(outcome); error) break;
+
+            const std::int32_t size = read_frame_size(size_bytes);
+            if (size < 0 || static_cast<std::size_t>(size) > limits_.max_frame_bytes) {
+                // Kafka closes a connection whose frame exceeds
+                // socket.request.max.bytes without reading it.
+                if (size < 0) {
+                    spdlog::warn("connection {} ({}:{}): closing, invalid request size {}", info_.id, info_.client_host,
+                                 info_.client_port, size);
+                } else {
+                    spdlog::warn("connection {} ({}:{}): closing, request of {} bytes exceeds "
+                                 "socket.request.max.bytes ({})",
+                                 info_.id, info_.client_host, info_.client_port, size, limits_.max_frame_bytes);
+                }
+                break;
+            }
+            auto frame = std::make_shared<wire::bytes>(static_cast<std::size_t>(size));
+            if (auto [error, n] = co_await asio::async_read(socket_, asio::buffer(*frame), use_tuple); error) break;
+
+            auto slot = std::make_shared<pending>();
+            queue_.push_back(slot);
+            asio::co_spawn(socket_.get_executor(), handle(self, slot, frame), asio::detached);
+        }
+        reading_done_ = true;
+        writer_wakeup_.cancel();
+    }
+
+    // `keep_alive` holds the connection until the handler is done.
+    asio::awaitable<void> handle([[maybe_unused]] std::shared_ptr<connection> keep_alive, std::shared_ptr<pending> slot,
+                                 std::shared_ptr<wire::bytes> frame) {
+        try {
+            slot->result = co_await route(services_, info_, *frame);
+        } catch (const std::exception& error) {
+            // A handler failure must not take the broker down; this client
+            // loses its connection and everyone else carries on.
+            spdlog::error("connection {}: request failed: {}", info_.id, error.what());
+            slot->result = response::close();
+        }
+        slot->done = true;
+        writer_wakeup_.cancel();
+    }
+
+    asio::awaitable<void> write_loop() {
+        auto self = shared_from_this();
+        for (;;) {
+            while (queue_.empty() || !queue_.front()->done) {
+                if (queue_.empty() && reading_done_) co_return;
+                if (!socket_.is_open()) co_return;
+                co_await writer_wakeup_.async_wait(use_tuple);
+            }
+            std::shared_ptr<pending> head = std::move(queue_.front());
+            queue_.pop_front();
+            reader_wakeup_.cancel();
+            if (head->result.send) {
+                std::array<wire::byte, 4> size_bytes{};
+                const auto size = static_cast<std::uint32_t>(head->result.payload.size());
+                size_bytes = {static_cast<wire::byte>(size >> 24), static_cast<wire::byte>(size >> 16),
+                              static_cast<wire::byte>(size >> 8), static_cast<wire::byte>(size)};
+                const std::array<asio::const_buffer, 2> buffers{asio::buffer(size_bytes),
+                                                                asio::buffer(head->result.payload)};
+                if (auto [error, n] = co_await asio::async_write(socket_, buffers, use_tuple); error) {
+                    fail();
+                    co_return;
+                }
+            }
+            if (head->result.close_connection) {
+                fail();
+                co_return;
+            }
+        }
+    }
+
+    // Ends both loops; pending handlers still complete but nothing is sent.
+    void fail() {
+        stopping_ = true;
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        idle_timer_.cancel();
+        reader_wakeup_.cancel();
+    }
+
+    tcp::socket socket_;
+    broker_services& services_;
+    connection_info info_;
+    const connection_limits& limits_;
+    std::deque<std::shared_ptr<pending>> queue_;
+    asio::steady_timer writer_wakeup_;
+    asio::steady_timer reader_wakeup_;
+    asio::steady_timer idle_timer_;
+    bool stopping_ = false;
+    bool reading_done_ = false;
+};
+
+struct server::shard_connections {
+    std::unordered_set<std::shared_ptr<connection>> open;
+};
+
+server::server(io::shard_set& shards, broker_services& services, listener_options options)
+    : shards_(shards), services_(services), options_(std::move(options)) {
+    for (std::size_t i = 0; i < shards_.size(); ++i) connections_.push_back(std::make_unique<shard_connections>());
+}
+
+server::~server() = default;
+
+void server::start() {
+    auto& context = shards_.context(0);
+    acceptor_ = std::make_unique<tcp::acceptor>(context);
+    const tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
+    acceptor_->open(endpoint.protocol());
+    acceptor_->set_option(tcp::acceptor::reuse_address(true));
+    acceptor_->bind(endpoint);
+    acceptor_->listen(asio::socket_base::max_listen_connections);
+    bound_port_ = acceptor_->local_endpoint().port();
+    asio::co_spawn(context, accept_loop(), asio::detached);
+    spdlog::info("listener {} on {}:{}", options_.name, options_.host, bound_port_);
+}
+
+asio::awaitable<void> server::accept_loop() {
+    std::size_t next_shard = 0;
+    while (!stopping_) {
+        const io::shard_id shard = static_cast<io::shard_id>(next_shard++ % shards_.size());
+        auto [error, socket] = co_await acceptor_->async_accept(shards_.context(shard), use_tuple);
+        if (error) {
+            if (stopping_ || error == asio::error::operation_aborted) break;
+            spdlog::warn("listener {}: accept failed: {}", options_.name, error.message());
+            continue;
+        }
+        if (open_connections_.load() >= options_.limits.max_connections) {
+            spdlog::warn("listener {}: refusing a connection, max.connections ({}) reached", options_.name,
+                         options_.limits.max_connections);
+            continue;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        connection_info info;
+        info.id = next_connection_id_++;
+        info.listener_name = options_.name;
+        const auto remote = socket.remote_endpoint(ignored);
+        info.client_host = remote.address().to_string();
+        info.client_port = remote.port();
+        ++open_connections_;
+        auto conn = std::make_shared<connection>(std::move(socket), services_, std::move(info), options_.limits);
+        asio::co_spawn(shards_.context(shard),
+                       [this, shard, conn]() -> asio::awaitable<void> {
+                           connections_[shard]->open.insert(conn);
+                           co_await conn->run();
+                           connections_[shard]->open.erase(conn);
+                           --open_connections_;
+                       },
+                       asio::detached);
+    }
+    accept_loop_done_ = true;
+}
+
+void server::stop(std::chrono::milliseconds grace) {
+    if (!acceptor_ || stopping_.exchange(true)) return;
+    // Stage 1: stop accepting.
+    std::promise<void> closed;
+    asio::post(shards_.context(0), [&] {
+        boost::system::error_code ignored;
+        acceptor_->close(ignored);
+        closed.set_value();
+    });
+    closed.get_future().wait();
+    // Stage 2: stop reading; in-flight requests finish and their responses leave.
+    for (io::shard_id shard = 0; shard < shards_.size(); ++shard) {
+        asio::post(shards_.context(shard), [this, shard] {
+            for (const auto& conn : connections_[shard]->open) conn->stop_reading();
+        });
+    }
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (open_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // Stage 3: close whatever is left.
+    if (open_connections_.load() > 0) {
+        spdlog::warn("listener {}: closing {} connections that did not finish within {} ms", options_.name,
+                     open_connections_.load(), grace.count());
+        for (io::shard_id shard = 0; shard < shards_.size(); ++shard) {
+            asio::post(shards_.context(shard), [this, shard] {
+                for (const auto& conn : connections_[shard]->open) conn->close_now();
+            });
+        }
+        while (open_connections_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    while (!accept_loop_done_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+}  // namespace brook::broker
