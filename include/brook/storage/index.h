@@ -1,0 +1,135 @@
+#pragma once
+// The two sparse indexes of a segment, in Kafka's file formats:
+//
+//   .index      8-byte entries: int32 offset relative to the segment's base
+//               offset, int32 position of a batch in the .log (big-endian).
+//   .timeindex  12-byte entries: int64 timestamp, int32 relative offset
+//               (big-endian); timestamps strictly increase.
+//
+// As in Kafka, an offset entry names the last offset of a batch and the
+// position where that batch starts, and a time entry names the largest
+// timestamp seen so far in the segment and the last offset of the batch
+// that carried it. One entry of each is added per index_interval_bytes of
+// log data.
+//
+// Indexes are derived state: the log rebuilds them from the .log whenever it
+// doubts them, and never trusts them over the .log. Each index keeps all its
+// entries in memory and appends new ones to its file with write(2).
+// Owned by one log_segment, on the partition's shard.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "brook/storage/errc.h"
+#include "brook/storage/file.h"
+
+namespace brook::storage {
+
+struct offset_position {
+    std::int64_t offset = 0;      // absolute
+    std::uint32_t position = 0;   // byte position in the .log
+
+    friend bool operator==(const offset_position&, const offset_position&) = default;
+};
+
+struct timestamp_offset {
+    std::int64_t timestamp_ms = -1;
+    std::int64_t offset = -1;     // absolute
+
+    friend bool operator==(const timestamp_offset&, const timestamp_offset&) = default;
+};
+
+class offset_index {
+public:
+    static constexpr std::size_t entry_size_bytes = 8;
+
+    // Opens (creating it when missing) the index file without reading it.
+    static result<offset_index> open(const std::filesystem::path& path, std::int64_t base_offset);
+
+    // Reads the file and checks it against the segment: whole entries,
+    // offsets and positions strictly increasing, positions inside the log.
+    // errc::corrupt_file when it does not hold; the caller then rebuilds.
+    std::error_code load(std::uint64_t log_size_bytes);
+
+    // Adds an entry; the caller guarantees it is beyond the last one.
+    std::error_code append(std::int64_t offset, std::uint32_t position);
+
+    // The last entry whose offset is at or below `offset`.
+    std::optional<offset_position> lookup(std::int64_t offset) const noexcept;
+
+    // Drops every entry pointing at or beyond `log_size_bytes`.
+    std::error_code truncate_to_position(std::uint64_t log_size_bytes);
+    // Drops everything (before a rebuild).
+    std::error_code reset();
+    std::error_code sync() const noexcept { return sync_data(file_->fd()); }
+
+    std::size_t entry_count() const noexcept { return entries_.size(); }
+    offset_position entry(std::size_t i) const noexcept;
+
+    // One entry's bytes, as they are in the file.
+    static void encode_entry(std::int64_t base_offset, const offset_position& entry, std::uint8_t* out) noexcept;
+
+private:
+    struct packed_entry {
+        std::uint32_t relative_offset;
+        std::uint32_t position;
+    };
+
+    offset_index(std::shared_ptr<file_handle> file, std::int64_t base_offset)
+        : file_(std::move(file)), base_offset_(base_offset) {}
+    std::error_code shrink_to(std::size_t count);
+
+    std::shared_ptr<file_handle> file_;
+    std::int64_t base_offset_;
+    std::vector<packed_entry> entries_;
+};
+
+class time_index {
+public:
+    static constexpr std::size_t entry_size_bytes = 12;
+
+    static result<time_index> open(const std::filesystem::path& path, std::int64_t base_offset);
+
+    // Reads and checks the file: whole entries, timestamps strictly and
+    // offsets weakly increasing, offsets below `next_offset_bound`.
+    std::error_code load(std::int64_t next_offset_bound);
+
+    // Adds an entry when its timestamp is above the last one's (Kafka's
+    // maybeAppend); otherwise does nothing.
+    std::error_code maybe_append(std::int64_t timestamp_ms, std::int64_t offset);
+
+    // The last entry whose timestamp is strictly below `timestamp_ms`: every
+    // record up to its offset is older than the target, so a search for the
+    // first record at or after the target may start at that offset.
+    std::optional<timestamp_offset> lookup_below(std::int64_t timestamp_ms) const noexcept;
+    std::optional<timestamp_offset> last() const noexcept;
+
+    // Drops every entry whose offset is at or beyond `end_offset`.
+    std::error_code truncate_to_offset(std::int64_t end_offset);
+    std::error_code reset();
+    std::error_code sync() const noexcept { return sync_data(file_->fd()); }
+
+    std::size_t entry_count() const noexcept { return entries_.size(); }
+    timestamp_offset entry(std::size_t i) const noexcept;
+
+    static void encode_entry(std::int64_t base_offset, const timestamp_offset& entry, std::uint8_t* out) noexcept;
+
+private:
+    struct packed_entry {
+        std::int64_t timestamp_ms;
+        std::uint32_t relative_offset;
+    };
+
+    time_index(std::shared_ptr<file_handle> file, std::int64_t base_offset)
+        : file_(std::move(file)), base_offset_(base_offset) {}
+    std::error_code shrink_to(std::size_t count);
+
+    std::shared_ptr<file_handle> file_;
+    std::int64_t base_offset_;
+    std::vector<packed_entry> entries_;
+};
+
+}  // namespace brook::storage
