@@ -1,12 +1,40 @@
 #pragma once
 // The services handlers delegate to. Built by the application at start-up and
-// shared by every shard; each service documents which shard may touch what.
+// shared by every shard; each member says which shard may touch it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "brook/io/shards.h"
+#include "brook/metadata/controller.h"
+#include "brook/metadata/image.h"
 
 namespace brook::broker {
 
+// A listener as clients should reach it (advertised.listeners).
+struct advertised_listener {
+    std::string name;
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+struct broker_settings {
+    std::int32_t node_id = 1;
+    std::string cluster_id;
+    bool auto_create_topics = true;  // auto.create.topics.enable
+    std::vector<advertised_listener> listeners;
+};
+
 struct broker_services {
-    // Filled in as the broker grows: metadata image, partition manager,
-    // controller, coordinators.
+    io::shard_set* shards = nullptr;                 // any shard
+    broker_settings settings;                         // read-only after start
+    metadata::image_publisher* metadata = nullptr;   // read on any shard
+    metadata::controller* controller = nullptr;      // shard 0 only: hop with io::submit_to
+
+    // The current metadata image; never blocks.
+    std::shared_ptr<const metadata::image> image() const { return metadata->current(); }
+    boost::asio::any_io_executor controller_executor() const { return shards->executor(0); }
 };
 
 }  // namespace brook::broker

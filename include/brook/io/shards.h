@@ -72,6 +72,12 @@ struct awaitable_value<asio::awaitable<T>> {
 // executor with f's result (exceptions travel too). `f` is either a coroutine
 // function returning awaitable<T> or a plain function returning T; it must
 // capture by value what it needs, since it runs on another thread.
+//
+// GCC 12 destroys temporaries created inside a co_await expression twice
+// (GCC bug 100611, fixed in GCC 13), so a capturing lambda must not be a
+// temporary there. Bind the hop to a local, then await it:
+//     auto hop = submit_to(executor, [captured] { ... });
+//     auto result = co_await std::move(hop);
 template <typename F>
 auto submit_to(const asio::any_io_executor& target, F f) {
     using result = std::invoke_result_t<F&>;

@@ -26,7 +26,7 @@ bool valid_software_field(const std::string& text) {
 
 }  // namespace
 
-asio::awaitable<response> api_versions::handle(request_context& context, request_type&& request) {
+asio::awaitable<response> api_versions_handler::handle(request_context& context, request_type&& request) {
     messages::ApiVersionsResponse body;
     if (context.api_version >= 3 &&
         (!valid_software_field(request.client_software_name) || !valid_software_field(request.client_software_version))) {

@@ -12,7 +12,12 @@ namespace {
 // (KAFKA-18659), and JoinGroup v0-1 still served.
 std::vector<handler_entry> build_table() {
     std::vector<handler_entry> table{
-        make_handler_entry<handlers::api_versions>(),
+        make_handler_entry<handlers::api_versions_handler>(),
+        make_handler_entry<handlers::metadata_handler>(),
+        make_handler_entry<handlers::create_topics_handler>(),
+        make_handler_entry<handlers::delete_topics_handler>(),
+        make_handler_entry<handlers::create_partitions_handler>(),
+        make_handler_entry<handlers::describe_cluster_handler>(),
     };
     std::sort(table.begin(), table.end(), [](const auto& a, const auto& b) { return a.api_key < b.api_key; });
     return table;

@@ -5,14 +5,36 @@
 #include "brook/broker/handler.h"
 #include "brook/broker/services.h"
 #include "brook/messages/api_versions_request.h"
+#include "brook/messages/create_partitions_request.h"
+#include "brook/messages/create_topics_request.h"
+#include "brook/messages/delete_topics_request.h"
+#include "brook/messages/describe_cluster_request.h"
+#include "brook/messages/metadata_request.h"
 
 namespace brook::broker::handlers {
 
-struct api_versions {
+struct api_versions_handler {
     using request_type = messages::ApiVersionsRequest;
     static constexpr std::int16_t lowest_version = 0;
     static constexpr std::int16_t highest_version = 4;
     static asio::awaitable<response> handle(request_context& context, request_type&& request);
 };
+
+// Versions follow Kafka 4.0's minimums (KIP-896) and protocol/'s maximums.
+#define BROOK_HANDLER(handler_name, request_name, lowest, highest)                                   \
+    struct handler_name {                                                                          \
+        using request_type = messages::request_name;                                               \
+        static constexpr std::int16_t lowest_version = lowest;                                     \
+        static constexpr std::int16_t highest_version = highest;                                   \
+        static asio::awaitable<response> handle(request_context& context, request_type&& request); \
+    }
+
+BROOK_HANDLER(metadata_handler, MetadataRequest, 0, 12);
+BROOK_HANDLER(create_topics_handler, CreateTopicsRequest, 2, 7);
+BROOK_HANDLER(delete_topics_handler, DeleteTopicsRequest, 1, 6);
+BROOK_HANDLER(create_partitions_handler, CreatePartitionsRequest, 0, 3);
+BROOK_HANDLER(describe_cluster_handler, DescribeClusterRequest, 0, 1);
+
+#undef BROOK_HANDLER
 
 }  // namespace brook::broker::handlers
