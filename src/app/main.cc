@@ -1,18 +1,28 @@
-// brook: a Kafka-compatible broker. With no arguments it is a complete
-// single-node cluster on 127.0.0.1:9092 with its data under ./data.
+// brook: a Kafka-compatible broker.
+//
+//     brook [server.properties] [--override key=value]...
+//
+// With no file it is a complete single-node cluster: node 1, the Kafka
+// listener on 127.0.0.1:9092, the controller listener on 127.0.0.1:9093, data
+// under ./data. The file uses Kafka's server.properties keys.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <iostream>
+#include <memory>
 
 #include "brook/broker/server.h"
 #include "brook/broker/services.h"
+#include "brook/config/broker_config.h"
+#include "brook/config/topic_config.h"
 #include "brook/io/shards.h"
 #include "brook/metadata/controller.h"
 #include "brook/metadata/metadata_log.h"
@@ -25,24 +35,68 @@ namespace options = boost::program_options;
 constexpr const char* version_text = "brook " BROOK_VERSION;
 
 std::int64_t wall_clock_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-int run(const options::variables_map& arguments) {
-    const auto shard_count = arguments["shards"].as<std::size_t>();
-    const std::filesystem::path log_dir = arguments["log-dir"].as<std::string>();
-    const std::int32_t node_id = 1;
+// Reads the file (if any) and the --override pairs into a validated config;
+// prints what is wrong and returns nothing when the node must not start.
+std::optional<brook::config::broker_config> load_config(const std::optional<std::string>& file,
+                                                        const std::vector<std::string>& overrides) {
+    brook::config::properties values;
+    if (file) {
+        auto loaded = brook::config::properties::load(*file);
+        if (!loaded) {
+            std::cerr << "brook: " << loaded.error() << "\n";
+            return std::nullopt;
+        }
+        values = std::move(loaded).value();
+    }
+    for (const auto& pair : overrides) {
+        const auto equals = pair.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            std::cerr << "brook: --override expects key=value, got '" << pair << "'\n";
+            return std::nullopt;
+        }
+        values.set(pair.substr(0, equals), pair.substr(equals + 1));
+    }
+    auto parsed = brook::config::parse_broker_config(values);
+    if (!parsed) {
+        std::cerr << "brook: invalid configuration: " << parsed.error() << "\n";
+        return std::nullopt;
+    }
+    for (const auto& issue : parsed.issues()) {
+        if (issue.what == brook::config::config_issue::ignored) {
+            spdlog::info("config: {}", issue.message);
+        } else {
+            spdlog::warn("config: {}", issue.message);
+        }
+    }
+    return std::move(parsed).value();
+}
 
-    // The data directory's identity (cluster id, node id), as Kafka keeps it.
-    auto identity = brook::app::load_or_create_meta_properties(log_dir, node_id);
+bool is_controller_listener(const brook::config::broker_config& config, const std::string& name) {
+    return std::find(config.controller_listener_names.begin(), config.controller_listener_names.end(), name) !=
+           config.controller_listener_names.end();
+}
+
+std::string advertised_host(const std::string& host) {
+    if (!host.empty() && host != "0.0.0.0" && host != "::") return host;
+    // A listener on every interface advertises the machine's name, as Kafka does.
+    char name[256] = {};
+    if (::gethostname(name, sizeof(name) - 1) == 0 && name[0] != '\0') return name;
+    return "localhost";
+}
+
+int run(const brook::config::broker_config& config) {
+    const std::filesystem::path log_dir = config.log_dirs.front();
+    auto identity = brook::app::load_or_create_meta_properties(log_dir, config.node_id);
     if (!identity) {
         spdlog::critical("{}", identity.error());
         return 1;
     }
 
-    brook::io::shard_set shards(shard_count);
+    brook::io::shard_set shards(config.shards);
     brook::metadata::image_publisher publisher;
     auto metadata_log = brook::metadata::metadata_log::open(log_dir, publisher, wall_clock_ms());
     if (!metadata_log) {
@@ -50,43 +104,79 @@ int run(const options::variables_map& arguments) {
         return 1;
     }
     brook::metadata::controller_options controller_options;
-    controller_options.node_id = node_id;
+    controller_options.node_id = config.node_id;
+    controller_options.default_partitions = config.num_partitions;
+    controller_options.default_replication_factor = static_cast<std::int16_t>(config.default_replication_factor);
+    controller_options.validate_topic_configs = [](const std::map<std::string, std::string>& overrides) {
+        return brook::config::validate_topic_overrides(
+            brook::config::topic_overrides(overrides.begin(), overrides.end()));
+    };
     brook::metadata::controller controller(*metadata_log.value(), publisher, controller_options);
-
-    brook::broker::listener_options listener;
-    listener.host = arguments["host"].as<std::string>();
-    listener.port = arguments["port"].as<std::uint16_t>();
 
     brook::broker::broker_services services;
     services.shards = &shards;
+    services.config = &config;
     services.metadata = &publisher;
     services.controller = &controller;
-    services.settings.node_id = node_id;
+    services.settings.node_id = config.node_id;
     services.settings.cluster_id = identity->cluster_id;
+    services.settings.auto_create_topics = config.auto_create_topics_enable;
 
-    brook::broker::server server(shards, services, listener);
-    shards.start();
-    try {
-        server.start();
-    } catch (const std::system_error& error) {
-        spdlog::critical("cannot listen on {}:{}: {}", listener.host, listener.port, error.what());
-        shards.stop();
-        return 1;
+    brook::broker::connection_limits limits;
+    limits.max_frame_bytes = static_cast<std::size_t>(config.socket_request_max_bytes);
+    limits.idle_timeout = std::chrono::milliseconds(config.connections_max_idle_ms);
+    limits.max_connections = static_cast<std::size_t>(config.max_connections);
+
+    std::vector<std::unique_ptr<brook::broker::server>> servers;
+    for (const auto& listener : config.listeners) {
+        brook::broker::listener_options options;
+        options.name = listener.name;
+        options.host = listener.host.empty() ? "0.0.0.0" : listener.host;
+        options.port = listener.port;
+        options.limits = limits;
+        servers.push_back(std::make_unique<brook::broker::server>(shards, services, options));
     }
-    services.settings.listeners = {{listener.name, listener.host, server.port()}};
+    shards.start();
+    const auto stop_all = [&] {
+        for (auto& server : servers) server->stop(std::chrono::seconds(10));
+        shards.stop();
+    };
+    for (std::size_t i = 0; i < servers.size(); ++i) {
+        try {
+            servers[i]->start();
+        } catch (const std::system_error& error) {
+            spdlog::critical("cannot listen on {}: {}", config.listeners[i].to_string(), error.what());
+            stop_all();
+            return 1;
+        }
+    }
+
+    // What clients are told: advertised.listeners, with a port of 0 (or a
+    // listener bound to port 0) resolved to the port actually bound.
+    std::vector<brook::metadata::broker_endpoint> endpoints;
+    for (const auto& advertised : config.advertised_listeners) {
+        std::uint16_t port = advertised.port;
+        for (std::size_t i = 0; i < servers.size(); ++i) {
+            if (config.listeners[i].name == advertised.name && (port == 0 || config.listeners[i].port == 0)) {
+                port = servers[i]->port();
+            }
+        }
+        const std::string host = advertised_host(advertised.host);
+        services.settings.listeners.push_back({advertised.name, host, port});
+        if (!is_controller_listener(config, advertised.name)) endpoints.push_back({advertised.name, host, port, 0});
+    }
+
     // Registration runs on the controller's shard like every metadata change.
     std::promise<brook::metadata::operation_result> registered;
     boost::asio::post(shards.context(0), [&] {
-        registered.set_value(controller.register_broker({{listener.name, listener.host, server.port(), 0}},
-                                                        std::nullopt, wall_clock_ms()));
+        registered.set_value(controller.register_broker(endpoints, config.broker_rack, wall_clock_ms()));
     });
     if (const auto result = registered.get_future().get(); !result.ok()) {
         spdlog::critical("broker registration failed: {}", result.message);
-        server.stop(std::chrono::seconds(1));
-        shards.stop();
+        stop_all();
         return 1;
     }
-    spdlog::info("{} started: node {} of cluster {}, {} shards, data in {}", version_text, node_id,
+    spdlog::info("{} started: node {} of cluster {}, {} shards, data in {}", version_text, config.node_id,
                  identity->cluster_id, shards.size(), log_dir.string());
 
     // The main thread only waits for a signal, then shuts down in stages.
@@ -97,8 +187,7 @@ int run(const options::variables_map& arguments) {
     });
     signals_context.run();
 
-    server.stop(std::chrono::seconds(10));
-    shards.stop();
+    stop_all();
     if (const auto error = metadata_log.value()->close()) {
         spdlog::error("closing the metadata log failed: {}", error.message());
     }
@@ -109,29 +198,38 @@ int run(const options::variables_map& arguments) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    options::options_description described("Usage: brook [options] [server.properties]\n\nOptions");
+    options::options_description described("Usage: brook [server.properties] [--override key=value]...\n\nOptions");
     described.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit")
-        ("host", options::value<std::string>()->default_value("127.0.0.1"), "address the Kafka listener binds")
-        ("port", options::value<std::uint16_t>()->default_value(9092), "port of the Kafka listener (0: any free port)")
-        ("shards", options::value<std::size_t>()->default_value(0), "shards (threads); 0 = one per hardware thread")
-        ("log-dir", options::value<std::string>()->default_value("./data"), "data directory (log.dirs)");
+        ("override", options::value<std::vector<std::string>>()->composing(),
+         "set a server.properties key, after the file (repeatable)")
+        ("config", options::value<std::string>(), "the server.properties file (also the first positional argument)");
+    options::positional_options_description positional;
+    positional.add("config", 1);
     options::variables_map arguments;
     try {
-        options::store(options::parse_command_line(argc, argv, described), arguments);
+        options::store(options::command_line_parser(argc, argv).options(described).positional(positional).run(),
+                       arguments);
         options::notify(arguments);
     } catch (const options::error& error) {
         std::cerr << "brook: " << error.what() << "\n" << described << "\n";
         return 2;
     }
     if (arguments.count("help")) {
-        std::cout << described << "\n";
+        std::cout << described << "\nWith no file, brook is a single-node cluster on 127.0.0.1:9092 with its data "
+                                  "under ./data.\n";
         return 0;
     }
     if (arguments.count("version")) {
         std::cout << version_text << "\n";
         return 0;
     }
-    return run(arguments);
+    std::optional<std::string> file;
+    if (arguments.count("config")) file = arguments["config"].as<std::string>();
+    std::vector<std::string> overrides;
+    if (arguments.count("override")) overrides = arguments["override"].as<std::vector<std::string>>();
+    const auto config = load_config(file, overrides);
+    if (!config) return 1;
+    return run(*config);
 }

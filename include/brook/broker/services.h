@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "brook/config/broker_config.h"
 #include "brook/io/shards.h"
 #include "brook/metadata/controller.h"
 #include "brook/metadata/image.h"
@@ -28,6 +29,7 @@ struct broker_settings {
 
 struct broker_services {
     io::shard_set* shards = nullptr;                 // any shard
+    const config::broker_config* config = nullptr;   // read-only after start, any shard
     broker_settings settings;                         // read-only after start
     metadata::image_publisher* metadata = nullptr;   // read on any shard
     metadata::controller* controller = nullptr;      // shard 0 only: hop with io::submit_to
