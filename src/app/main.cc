@@ -6,6 +6,8 @@
 // listener on 127.0.0.1:9092, the controller listener on 127.0.0.1:9093, data
 // under ./data. The file uses Kafka's server.properties keys.
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -19,6 +21,7 @@
 #include <iostream>
 #include <memory>
 
+#include "brook/broker/partition_manager.h"
 #include "brook/broker/server.h"
 #include "brook/broker/services.h"
 #include "brook/config/broker_config.h"
@@ -113,7 +116,11 @@ int run(const brook::config::broker_config& config) {
     };
     brook::metadata::controller controller(*metadata_log.value(), publisher, controller_options);
 
+    brook::broker::partition_manager partitions(shards, config, config.node_id);
+    partitions.remove_strays(*publisher.current());
+
     brook::broker::broker_services services;
+    services.partitions = &partitions;
     services.shards = &shards;
     services.config = &config;
     services.metadata = &publisher;
@@ -139,6 +146,7 @@ int run(const brook::config::broker_config& config) {
     shards.start();
     const auto stop_all = [&] {
         for (auto& server : servers) server->stop(std::chrono::seconds(10));
+        partitions.close_all();
         shards.stop();
     };
     for (std::size_t i = 0; i < servers.size(); ++i) {
@@ -176,6 +184,17 @@ int run(const brook::config::broker_config& config) {
         stop_all();
         return 1;
     }
+    // Open (and recover) the logs of every hosted partition before serving.
+    std::promise<void> reconciled;
+    boost::asio::co_spawn(
+        shards.context(0),
+        [&]() -> boost::asio::awaitable<void> {
+            auto reconcile = partitions.reconcile(publisher.current());
+            co_await std::move(reconcile);
+            reconciled.set_value();
+        },
+        boost::asio::detached);
+    reconciled.get_future().wait();
     spdlog::info("{} started: node {} of cluster {}, {} shards, data in {}", version_text, config.node_id,
                  identity->cluster_id, shards.size(), log_dir.string());
 

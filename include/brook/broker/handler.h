@@ -35,6 +35,8 @@ struct handler_entry {
 std::span<const handler_entry> handler_table() noexcept;
 const handler_entry* find_handler(std::int16_t api_key) noexcept;
 
+void report_unencodable_response(const request_context& context, std::string_view message, wire::errc error);
+
 // Encodes a typed response with its header for the request in `context`.
 template <typename Response>
 response encode_response(const request_context& context, const Response& body) {
@@ -44,9 +46,13 @@ response encode_response(const request_context& context, const Response& body) {
     wire::writer w(header.size(header_version) + body.size(context.api_version));
     header.write(w, header_version);
     // A handler that builds a response its version cannot carry is a bug in
-    // Brook, not in the client; it fails loudly rather than send bad bytes.
-    const wire::errc error = body.encode(w, context.api_version);
-    BROOK_ASSERT(error == wire::errc::ok, "handler built a response its version cannot encode");
+    // Brook, not in the client. Sending wrong bytes is never an option; the
+    // one connection is closed and the error logged, and everyone else is
+    // still served.
+    if (const wire::errc error = body.encode(w, context.api_version); error != wire::errc::ok) {
+        report_unencodable_response(context, Response::message_name, error);
+        return response::close();
+    }
     response out;
     out.payload = w.take();
     return out;

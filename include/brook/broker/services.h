@@ -13,6 +13,8 @@
 
 namespace brook::broker {
 
+class partition_manager;
+
 // A listener as clients should reach it (advertised.listeners).
 struct advertised_listener {
     std::string name;
@@ -33,6 +35,7 @@ struct broker_services {
     broker_settings settings;                         // read-only after start
     metadata::image_publisher* metadata = nullptr;   // read on any shard
     metadata::controller* controller = nullptr;      // shard 0 only: hop with io::submit_to
+    partition_manager* partitions = nullptr;         // each partition on its owner shard only
 
     // The current metadata image; never blocks.
     std::shared_ptr<const metadata::image> image() const { return metadata->current(); }

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "brook/broker/partition_manager.h"
 #include "brook/broker/services.h"
 
 namespace brook::broker::handlers {
@@ -31,10 +32,16 @@ bool is_internal_topic(std::string_view name);
 std::int32_t all_topic_operations();
 std::int32_t all_cluster_operations();
 
-// Runs a controller operation on the controller's shard.
+// Runs a metadata change on the controller's shard, then brings the hosted
+// partitions in line with the new image before the caller answers, so a
+// client can use a topic as soon as it hears that it exists.
 template <typename F>
-auto on_controller(const broker_services& services, F f) {
-    return io::submit_to(services.controller_executor(), std::move(f));
+asio::awaitable<std::invoke_result_t<F&>> change_metadata(broker_services& services, F operation) {
+    auto hop = io::submit_to(services.controller_executor(), std::move(operation));
+    auto result = co_await std::move(hop);
+    auto reconcile = services.partitions->reconcile(services.image());
+    co_await std::move(reconcile);
+    co_return result;
 }
 
 std::int64_t now_ms();

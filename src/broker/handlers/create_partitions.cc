@@ -33,7 +33,7 @@ asio::awaitable<response> create_partitions_handler::handle(request_context& con
         const std::string name = topic.name;
         const std::int32_t count = topic.count;
         const bool validate_only = request.validate_only;
-        auto hop = on_controller(services, [&services, name, count, assignments, validate_only] {
+        auto hop = change_metadata(services, [&services, name, count, assignments, validate_only] {
             return services.controller->create_partitions(name, count, assignments, validate_only, now_ms());
         });
         const auto result = co_await std::move(hop);

@@ -50,7 +50,7 @@ asio::awaitable<response> create_topics_handler::handle(request_context& context
     if (!to_create.empty()) {
         auto& services = context.services;
         const bool validate_only = request.validate_only;
-        auto hop = on_controller(services, [&services, to_create, validate_only] {
+        auto hop = change_metadata(services, [&services, to_create, validate_only] {
             return services.controller->create_topics(to_create, validate_only, now_ms());
         });
         const auto results = co_await std::move(hop);

@@ -47,7 +47,7 @@ asio::awaitable<response> delete_topics_handler::handle(request_context& context
         out.name = found->name;
         out.topic_id = found->id;
         const wire::uuid id = found->id;
-        auto hop = on_controller(services, [&services, id] {
+        auto hop = change_metadata(services, [&services, id] {
             return services.controller->delete_topic(id, now_ms());
         });
         const auto result = co_await std::move(hop);

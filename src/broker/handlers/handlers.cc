@@ -1,5 +1,7 @@
 #include "brook/broker/handlers/handlers.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 
@@ -13,6 +15,9 @@ namespace {
 std::vector<handler_entry> build_table() {
     std::vector<handler_entry> table{
         make_handler_entry<handlers::api_versions_handler>(),
+        make_handler_entry<handlers::produce_handler>(),
+        make_handler_entry<handlers::fetch_handler>(),
+        make_handler_entry<handlers::list_offsets_handler>(),
         make_handler_entry<handlers::metadata_handler>(),
         make_handler_entry<handlers::create_topics_handler>(),
         make_handler_entry<handlers::delete_topics_handler>(),
@@ -24,6 +29,11 @@ std::vector<handler_entry> build_table() {
 }
 
 }  // namespace
+
+void report_unencodable_response(const request_context& context, std::string_view message, wire::errc error) {
+    spdlog::error("bug: {} v{} for connection {} cannot be encoded ({}); closing that connection", message,
+                  context.api_version, context.connection.id, make_error_code(error).message());
+}
 
 std::span<const handler_entry> handler_table() noexcept {
     static const std::vector<handler_entry> table = build_table();

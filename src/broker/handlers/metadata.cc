@@ -69,7 +69,7 @@ asio::awaitable<response> metadata_handler::handle(request_context& context, req
             }
         }
         if (!to_create.empty()) {
-            auto hop = on_controller(services, [&services, to_create] {
+            auto hop = change_metadata(services, [&services, to_create] {
                 return services.controller->create_topics(to_create, false, now_ms());
             });
             co_await std::move(hop);

@@ -9,7 +9,10 @@
 #include "brook/messages/create_topics_request.h"
 #include "brook/messages/delete_topics_request.h"
 #include "brook/messages/describe_cluster_request.h"
+#include "brook/messages/fetch_request.h"
+#include "brook/messages/list_offsets_request.h"
 #include "brook/messages/metadata_request.h"
+#include "brook/messages/produce_request.h"
 
 namespace brook::broker::handlers {
 
@@ -29,6 +32,9 @@ struct api_versions_handler {
         static asio::awaitable<response> handle(request_context& context, request_type&& request); \
     }
 
+BROOK_HANDLER(produce_handler, ProduceRequest, 0, 11);
+BROOK_HANDLER(fetch_handler, FetchRequest, 4, 17);
+BROOK_HANDLER(list_offsets_handler, ListOffsetsRequest, 1, 9);
 BROOK_HANDLER(metadata_handler, MetadataRequest, 0, 12);
 BROOK_HANDLER(create_topics_handler, CreateTopicsRequest, 2, 7);
 BROOK_HANDLER(delete_topics_handler, DeleteTopicsRequest, 1, 6);
