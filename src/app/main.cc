@@ -195,6 +195,7 @@ int run(const brook::config::broker_config& config) {
         },
         boost::asio::detached);
     reconciled.get_future().wait();
+    partitions.start_retention(std::chrono::milliseconds(config.log_retention_check_interval_ms));
     spdlog::info("{} started: node {} of cluster {}, {} shards, data in {}", version_text, config.node_id,
                  identity->cluster_id, shards.size(), log_dir.string());
 

@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -68,6 +69,9 @@ struct partition_manager::shard_state {
     };
     std::vector<std::shared_ptr<flush_waiter>> flush_waiters;
     bool flush_scheduled = false;
+    // The retention check's timer, cancelled at shutdown.
+    std::unique_ptr<asio::steady_timer> retention_timer;
+    bool stopping = false;
 };
 
 partition_manager::partition_manager(io::shard_set& shards, const config::broker_config& config, std::int32_t node_id)
@@ -196,10 +200,39 @@ void partition_manager::run_flush(io::shard_id shard) {
     }
 }
 
+void partition_manager::start_retention(std::chrono::milliseconds interval) {
+    for (io::shard_id shard = 0; shard < shards_.size(); ++shard) {
+        asio::co_spawn(shards_.context(shard), retention_loop(shard, interval), asio::detached);
+    }
+}
+
+asio::awaitable<void> partition_manager::retention_loop(io::shard_id shard, std::chrono::milliseconds interval) {
+    shard_state& state = *states_[shard];
+    state.retention_timer = std::make_unique<asio::steady_timer>(shards_.context(shard));
+    while (!state.stopping) {
+        state.retention_timer->expires_after(interval);
+        co_await state.retention_timer->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (state.stopping) break;
+        const std::int64_t now = wall_clock_ms();
+        for (auto& [key, hosted] : state.partitions) {
+            auto deleted = hosted->log().apply_retention(now, hosted->high_watermark());
+            if (!deleted) {
+                spdlog::error("retention on {}-{} failed: {}", hosted->topic_name(), hosted->index(),
+                              deleted.error().message());
+            } else if (deleted.value() > 0) {
+                spdlog::info("retention deleted {} segment(s) of {}-{}; log start offset now {}", deleted.value(),
+                             hosted->topic_name(), hosted->index(), hosted->log().log_start_offset());
+            }
+        }
+    }
+}
+
 void partition_manager::close_all() {
     for (io::shard_id shard = 0; shard < shards_.size(); ++shard) {
         std::promise<void> done;
         asio::post(shards_.context(shard), [this, shard, &done] {
+            states_[shard]->stopping = true;
+            if (states_[shard]->retention_timer) states_[shard]->retention_timer->cancel();
             for (auto& [key, hosted] : states_[shard]->partitions) {
                 if (const auto error = hosted->log().close()) {
                     spdlog::error("closing {}-{} failed: {}", hosted->topic_name(), hosted->index(), error.message());

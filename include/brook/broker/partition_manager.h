@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -95,14 +96,20 @@ public:
     // is fsynced. Returns the error of a failed fsync, if any.
     asio::awaitable<std::error_code> flush_shard();
 
-    // Closes every log on every shard (clean shutdown). Call after the
-    // listeners have stopped and before the shards stop.
+    // Starts the periodic retention check (log.retention.check.interval.ms)
+    // on every shard, for the partitions that shard owns.
+    void start_retention(std::chrono::milliseconds interval);
+
+    // Stops the retention checks and closes every log on every shard (clean
+    // shutdown). Call after the listeners have stopped and before the shards
+    // stop.
     void close_all();
 
 private:
     struct shard_state;
     void reconcile_shard(io::shard_id shard, const metadata::image& image);
     void run_flush(io::shard_id shard);
+    asio::awaitable<void> retention_loop(io::shard_id shard, std::chrono::milliseconds interval);
 
     io::shard_set& shards_;
     const config::broker_config& config_;

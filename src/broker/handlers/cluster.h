@@ -1,6 +1,7 @@
 #pragma once
 // Helpers the metadata-shaped handlers share.
 
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -45,5 +46,34 @@ asio::awaitable<std::invoke_result_t<F&>> change_metadata(broker_services& servi
 }
 
 std::int64_t now_ms();
+
+// Runs `work(partition*, item)` for every item on the shard that owns the
+// item's partition (`partition` is nullptr when this node does not host it)
+// and returns the results in item order. Items need `topic_id` and
+// `partition` members; `work` must be safe to copy to other shards.
+template <typename Item, typename Work>
+asio::awaitable<std::vector<std::invoke_result_t<Work&, partition*, const Item&>>> on_partition_owners(
+    broker_services& services, std::vector<Item> items, Work work) {
+    using result = std::invoke_result_t<Work&, partition*, const Item&>;
+    std::vector<result> results(items.size());
+    std::map<io::shard_id, std::vector<std::size_t>> by_shard;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        by_shard[services.partitions->owner(items[i].topic_id, items[i].partition)].push_back(i);
+    }
+    for (const auto& [shard, positions] : by_shard) {
+        std::vector<Item> shard_items;
+        for (const auto i : positions) shard_items.push_back(items[i]);
+        auto hop = io::submit_to(services.shards->executor(shard), [&services, shard_items, work]() mutable {
+            std::vector<result> out;
+            for (const auto& item : shard_items) {
+                out.push_back(work(services.partitions->find(item.topic_id, item.partition), item));
+            }
+            return out;
+        });
+        auto shard_results = co_await std::move(hop);
+        for (std::size_t k = 0; k < positions.size(); ++k) results[positions[k]] = std::move(shard_results[k]);
+    }
+    co_return results;
+}
 
 }  // namespace brook::broker::handlers

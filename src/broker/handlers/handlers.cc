@@ -18,6 +18,8 @@ std::vector<handler_entry> build_table() {
         make_handler_entry<handlers::produce_handler>(),
         make_handler_entry<handlers::fetch_handler>(),
         make_handler_entry<handlers::list_offsets_handler>(),
+        make_handler_entry<handlers::offset_for_leader_epoch_handler>(),
+        make_handler_entry<handlers::delete_records_handler>(),
         make_handler_entry<handlers::metadata_handler>(),
         make_handler_entry<handlers::create_topics_handler>(),
         make_handler_entry<handlers::delete_topics_handler>(),

@@ -12,8 +12,6 @@
 //   offset whose timestamp is at or after the one asked for (-1 / -1 when
 //   there is none).
 
-#include <map>
-
 #include "brook/broker/handlers/handlers.h"
 #include "brook/broker/partition_manager.h"
 #include "brook/messages/list_offsets_response.h"
@@ -47,9 +45,8 @@ struct lookup_result {
     std::int32_t leader_epoch = -1;
 };
 
-lookup_result find_offset(broker_services& services, const lookup& item, std::int16_t version) {
+lookup_result find_offset(partition* hosted, const lookup& item, std::int16_t version) {
     lookup_result out;
-    partition* hosted = services.partitions->find(item.topic_id, item.partition);
     if (hosted == nullptr) {
         out.error = error_code::not_leader_or_follower;
         return out;
@@ -107,7 +104,7 @@ asio::awaitable<response> list_offsets_handler::handle(request_context& context,
     auto& services = context.services;
     messages::ListOffsetsResponse body;
     const auto image = services.image();
-    std::map<io::shard_id, std::vector<lookup>> by_shard;
+    std::vector<lookup> lookups;
     for (std::size_t t = 0; t < request.topics.size(); ++t) {
         const auto& wanted = request.topics[t];
         auto& out = body.topics.emplace_back();
@@ -124,25 +121,20 @@ asio::awaitable<response> list_offsets_handler::handle(request_context& context,
                 result.error_code = static_cast<std::int16_t>(error_code::unknown_topic_or_partition);
                 continue;
             }
-            by_shard[services.partitions->owner(topic->id, partition.partition_index)].push_back(
-                {t, p, topic->id, partition.partition_index, version >= 4 ? partition.current_leader_epoch : -1,
-                 partition.timestamp});
+            lookups.push_back({t, p, topic->id, partition.partition_index,
+                               version >= 4 ? partition.current_leader_epoch : -1, partition.timestamp});
         }
     }
-    for (const auto& [shard, lookups] : by_shard) {
-        auto hop = io::submit_to(services.shards->executor(shard), [&services, lookups, version] {
-            std::vector<lookup_result> out;
-            for (const auto& item : lookups) out.push_back(find_offset(services, item, version));
-            return out;
-        });
-        const auto results = co_await std::move(hop);
-        for (std::size_t i = 0; i < lookups.size(); ++i) {
-            auto& result = body.topics[lookups[i].topic_position].partitions[lookups[i].partition_position];
-            result.error_code = static_cast<std::int16_t>(results[i].error);
-            result.timestamp = results[i].timestamp;
-            result.offset = results[i].offset;
-            if (version >= 4) result.leader_epoch = results[i].leader_epoch;
-        }
+    auto work = on_partition_owners(services, lookups, [version](partition* hosted, const lookup& item) {
+        return find_offset(hosted, item, version);
+    });
+    const auto results = co_await std::move(work);
+    for (std::size_t i = 0; i < lookups.size(); ++i) {
+        auto& result = body.topics[lookups[i].topic_position].partitions[lookups[i].partition_position];
+        result.error_code = static_cast<std::int16_t>(results[i].error);
+        result.timestamp = results[i].timestamp;
+        result.offset = results[i].offset;
+        if (version >= 4) result.leader_epoch = results[i].leader_epoch;
     }
     co_return encode_response(context, body);
 }

@@ -7,11 +7,13 @@
 #include "brook/messages/api_versions_request.h"
 #include "brook/messages/create_partitions_request.h"
 #include "brook/messages/create_topics_request.h"
+#include "brook/messages/delete_records_request.h"
 #include "brook/messages/delete_topics_request.h"
 #include "brook/messages/describe_cluster_request.h"
 #include "brook/messages/fetch_request.h"
 #include "brook/messages/list_offsets_request.h"
 #include "brook/messages/metadata_request.h"
+#include "brook/messages/offset_for_leader_epoch_request.h"
 #include "brook/messages/produce_request.h"
 
 namespace brook::broker::handlers {
@@ -35,6 +37,8 @@ struct api_versions_handler {
 BROOK_HANDLER(produce_handler, ProduceRequest, 0, 11);
 BROOK_HANDLER(fetch_handler, FetchRequest, 4, 17);
 BROOK_HANDLER(list_offsets_handler, ListOffsetsRequest, 1, 9);
+BROOK_HANDLER(offset_for_leader_epoch_handler, OffsetForLeaderEpochRequest, 2, 4);
+BROOK_HANDLER(delete_records_handler, DeleteRecordsRequest, 0, 2);
 BROOK_HANDLER(metadata_handler, MetadataRequest, 0, 12);
 BROOK_HANDLER(create_topics_handler, CreateTopicsRequest, 2, 7);
 BROOK_HANDLER(delete_topics_handler, DeleteTopicsRequest, 1, 6);
