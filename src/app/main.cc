@@ -222,6 +222,7 @@ int main(int argc, char** argv) {
     described.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit")
+        ("config-reference", "print every configuration key Brook honours, as a markdown table, and exit")
         ("override", options::value<std::vector<std::string>>()->composing(),
          "set a server.properties key, after the file (repeatable)")
         ("config", options::value<std::string>(), "the server.properties file (also the first positional argument)");
@@ -243,6 +244,10 @@ int main(int argc, char** argv) {
     }
     if (arguments.count("version")) {
         std::cout << version_text << "\n";
+        return 0;
+    }
+    if (arguments.count("config-reference")) {
+        std::cout << brook::config::configuration_reference_markdown();
         return 0;
     }
     std::optional<std::string> file;

@@ -122,6 +122,10 @@ void partition_manager::reconcile_shard(io::shard_id shard, const metadata::imag
             const std::string key = partition_key(topic->id, info.partition);
             if (auto it = partitions.find(key); it != partitions.end()) {
                 it->second->set_leader_epoch(info.leader_epoch);
+                // A changed topic config (AlterConfigs) applies to the open log.
+                if (resolved && !(resolved.value() == it->second->config())) {
+                    it->second->set_config(resolved.value());
+                }
                 continue;
             }
             if (!resolved) {

@@ -719,7 +719,10 @@ void resolver::fill_entries(broker_config& c) const {
         entry.name = std::string(key.name);
         entry.source = values_[i].source;
         entry.line = values_[i].line;
-        entry.read_only = !key.dynamic;
+        // Brook applies broker configs only at start-up (AlterConfigs refuses
+        // broker changes), so every broker entry is read-only to clients;
+        // Kafka's own dynamic flag stays in the configuration reference.
+        entry.read_only = true;
         entry.is_sensitive = key.type == config_type::password;
         entry.type = key.type;
         entry.doc = std::string(key.doc);

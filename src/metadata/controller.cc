@@ -324,3 +324,46 @@ operation_result controller::create_partitions(const std::string& name, std::int
 }
 
 }  // namespace brook::metadata
+
+namespace brook::metadata {
+
+operation_result controller::alter_topic_configs(const std::string& name,
+                                                 const std::map<std::string, std::optional<std::string>>& changes,
+                                                 bool validate_only, std::int64_t now_ms) {
+    // Check and append happen in this one call without suspending, so no
+    // other change to the topic can slip in between (see the class comment).
+    const auto topic = publisher_.current()->topic(name);
+    if (!topic) {
+        return failure(error_code::unknown_topic_or_partition, fmt::format("The topic '{}' does not exist.", name));
+    }
+    std::map<std::string, std::string> next = topic->configs;
+    for (const auto& [key, value] : changes) {
+        if (value) {
+            next[key] = *value;
+        } else {
+            next.erase(key);
+        }
+    }
+    if (options_.validate_topic_configs) {
+        if (auto problem = options_.validate_topic_configs(next)) return failure(error_code::invalid_config, *problem);
+    }
+    if (validate_only) return {};
+
+    std::vector<messages::metadata_record> records;
+    for (const auto& [key, value] : changes) {
+        const auto current = topic->configs.find(key);
+        const bool unchanged = value ? (current != topic->configs.end() && current->second == *value)
+                                     : current == topic->configs.end();
+        if (unchanged) continue;
+        messages::ConfigRecord record;
+        record.resource_type = static_cast<std::int8_t>(config_resource::topic);
+        record.resource_name = name;
+        record.name = key;
+        record.value = value;  // null removes the override
+        records.push_back(std::move(record));
+    }
+    if (records.empty()) return {};
+    return append(records, now_ms);
+}
+
+}  // namespace brook::metadata

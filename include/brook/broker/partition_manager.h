@@ -30,6 +30,9 @@ namespace brook::broker {
 
 namespace asio = boost::asio;
 
+// The log settings a topic config implies.
+storage::log_config log_config_for(const config::topic_config& topic);
+
 // One hosted partition replica. Owned by one shard.
 class partition {
 public:
@@ -41,6 +44,10 @@ public:
     std::int32_t index() const noexcept { return index_; }
     storage::partition_log& log() noexcept { return *log_; }
     const config::topic_config& config() const noexcept { return config_; }
+    void set_config(config::topic_config config) {
+        log_->set_config(log_config_for(config));
+        config_ = std::move(config);
+    }
     std::int32_t leader_epoch() const noexcept { return leader_epoch_; }
     void set_leader_epoch(std::int32_t epoch) noexcept { leader_epoch_ = epoch; }
 
@@ -117,8 +124,5 @@ private:
     std::filesystem::path log_dir_;
     std::vector<std::unique_ptr<shard_state>> states_;
 };
-
-// The log settings a topic config implies.
-storage::log_config log_config_for(const config::topic_config& topic);
 
 }  // namespace brook::broker

@@ -50,6 +50,8 @@ struct topic_config {
     std::int64_t segment_jitter_ms = 0;
     std::int64_t segment_ms = 0;
     bool unclean_leader_election_enable = false;
+
+    bool operator==(const topic_config&) const = default;
 };
 
 // Every topic key, in alphabetical order as Kafka lists them.

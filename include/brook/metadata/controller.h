@@ -65,6 +65,13 @@ public:
     operation_result create_partitions(const std::string& topic, std::int32_t new_total,
                                        const std::vector<std::vector<std::int32_t>>& assignments,
                                        bool validate_only, std::int64_t now_ms);
+    // Changes a topic's config overrides: each change sets a key (a value) or
+    // removes its override (nullopt). The resulting override set is checked
+    // with options.validate_topic_configs before anything is written; only
+    // keys whose override actually changes become ConfigRecords.
+    operation_result alter_topic_configs(const std::string& topic,
+                                         const std::map<std::string, std::optional<std::string>>& changes,
+                                         bool validate_only, std::int64_t now_ms);
 
     // Kafka's rules for a topic name; nothing when legal.
     static std::optional<std::string> invalid_topic_name(std::string_view name);

@@ -25,6 +25,9 @@ std::vector<handler_entry> build_table() {
         make_handler_entry<handlers::delete_topics_handler>(),
         make_handler_entry<handlers::create_partitions_handler>(),
         make_handler_entry<handlers::describe_cluster_handler>(),
+        make_handler_entry<handlers::describe_configs_handler>(),
+        make_handler_entry<handlers::alter_configs_handler>(),
+        make_handler_entry<handlers::incremental_alter_configs_handler>(),
     };
     std::sort(table.begin(), table.end(), [](const auto& a, const auto& b) { return a.api_key < b.api_key; });
     return table;

@@ -4,13 +4,16 @@
 
 #include "brook/broker/handler.h"
 #include "brook/broker/services.h"
+#include "brook/messages/alter_configs_request.h"
 #include "brook/messages/api_versions_request.h"
 #include "brook/messages/create_partitions_request.h"
 #include "brook/messages/create_topics_request.h"
 #include "brook/messages/delete_records_request.h"
 #include "brook/messages/delete_topics_request.h"
 #include "brook/messages/describe_cluster_request.h"
+#include "brook/messages/describe_configs_request.h"
 #include "brook/messages/fetch_request.h"
+#include "brook/messages/incremental_alter_configs_request.h"
 #include "brook/messages/list_offsets_request.h"
 #include "brook/messages/metadata_request.h"
 #include "brook/messages/offset_for_leader_epoch_request.h"
@@ -44,6 +47,9 @@ BROOK_HANDLER(create_topics_handler, CreateTopicsRequest, 2, 7);
 BROOK_HANDLER(delete_topics_handler, DeleteTopicsRequest, 1, 6);
 BROOK_HANDLER(create_partitions_handler, CreatePartitionsRequest, 0, 3);
 BROOK_HANDLER(describe_cluster_handler, DescribeClusterRequest, 0, 1);
+BROOK_HANDLER(describe_configs_handler, DescribeConfigsRequest, 1, 4);
+BROOK_HANDLER(alter_configs_handler, AlterConfigsRequest, 0, 2);
+BROOK_HANDLER(incremental_alter_configs_handler, IncrementalAlterConfigsRequest, 0, 1);
 
 #undef BROOK_HANDLER
 
