@@ -11,7 +11,9 @@
 // - acks 0: no response (and the connection is closed when a partition
 //   fails, as Kafka does, so the client notices); acks 1: answered once the
 //   batches are written; acks -1 (all): answered once they are fsynced
-//   (group commit), which is stronger than Kafka's default durability.
+//   (group commit), which is stronger than Kafka's default durability. A
+//   topic with flush.messages above 1 and flush.ms above 0 opts out of the
+//   fsync, as Kafka's flush settings allow.
 
 #include <limits>
 #include <map>
@@ -155,7 +157,11 @@ asio::awaitable<response> produce_handler::handle(request_context& context, requ
             services.shards->executor(shard),
             [&services, jobs, acks, now]() -> asio::awaitable<std::vector<partition_outcome>> {
                 std::vector<partition_outcome> results(jobs.size());
-                bool appended = false;
+                // Brook's default (flush.messages 1, flush.ms 0) fsyncs before
+                // acknowledging acks=all; a topic that raises either relaxes
+                // that, as Kafka's flush settings do, and its appends reach the
+                // disk when the operating system or a later flush writes them.
+                bool must_flush = false;
                 for (std::size_t i = 0; i < jobs.size(); ++i) {
                     partition* hosted = services.partitions->find(jobs[i].topic_id, jobs[i].partition);
                     if (hosted == nullptr) {
@@ -176,9 +182,9 @@ asio::awaitable<response> produce_handler::handle(request_context& context, requ
                     results[i].log_append_time_ms = result.value().log_append_time_ms;
                     results[i].log_start_offset = hosted->log().log_start_offset();
                     hosted->wake_waiters();
-                    appended = true;
+                    must_flush = must_flush || (hosted->config().flush_messages <= 1 || hosted->config().flush_ms == 0);
                 }
-                if (appended && acks == -1) {
+                if (must_flush && acks == -1) {
                     if (const auto error = co_await services.partitions->flush_shard()) {
                         for (auto& r : results) {
                             if (r.error == error_code::none) {
