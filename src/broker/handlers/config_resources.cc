@@ -192,4 +192,11 @@ asio::awaitable<std::vector<metadata::operation_result>> alter_topic_configs(bro
     co_return results;
 }
 
+std::optional<resource_error> check_broker_alteration(const broker_services& services, std::string_view name,
+                                                      std::optional<std::string_view> first_key) {
+    if (auto problem = check_broker_resource(services, name, true)) return problem;
+    if (first_key) return refuse_broker_config_change(*first_key);
+    return std::nullopt;
+}
+
 }  // namespace brook::broker::handlers

@@ -51,6 +51,12 @@ std::optional<resource_error> check_broker_resource(const broker_services& servi
 // statement that Brook's broker configuration only changes by restart.
 resource_error refuse_broker_config_change(std::string_view key);
 
+// Both alter APIs' answer for a broker resource: its id is checked and any
+// change is refused (Brook applies broker configs only at start-up); an
+// empty change list succeeds. `first_key` is the first key asked for, if any.
+std::optional<resource_error> check_broker_alteration(const broker_services& services, std::string_view name,
+                                                      std::optional<std::string_view> first_key);
+
 // IncrementalAlterConfigs' operation codes.
 enum class config_operation : std::int8_t { set = 0, remove = 1, append = 2, subtract = 3 };
 
@@ -79,5 +85,21 @@ std::optional<resource_error> check_topic_config_operation(std::int8_t operation
 asio::awaitable<std::vector<metadata::operation_result>> alter_topic_configs(broker_services& services,
                                                                             std::vector<topic_config_change> changes,
                                                                             bool validate_only);
+
+// Applies validated topic changes on the controller and writes each result
+// into the response entry at the matching position (both alter APIs).
+template <typename Responses>
+asio::awaitable<void> apply_topic_config_changes(broker_services& services, std::vector<topic_config_change> changes,
+                                                 const std::vector<std::size_t>& positions, bool validate_only,
+                                                 Responses& responses) {
+    if (changes.empty()) co_return;
+    auto altering = alter_topic_configs(services, std::move(changes), validate_only);
+    const auto results = co_await std::move(altering);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        auto& out = responses[positions[i]];
+        out.error_code = static_cast<std::int16_t>(results[i].error);
+        if (!results[i].ok()) out.error_message = results[i].message;
+    }
+}
 
 }  // namespace brook::broker::handlers

@@ -82,28 +82,24 @@ asio::awaitable<response> incremental_alter_configs_handler::handle(request_cont
             changes.push_back(std::move(change));
             break;
         }
-        case resource_type::broker:
-            if (auto problem = check_broker_resource(context.services, resource.resource_name, true)) {
+        case resource_type::broker: {
+            const auto first_key = resource.configs.empty()
+                                       ? std::nullopt
+                                       : std::optional<std::string_view>(resource.configs.front().name);
+            if (auto problem = check_broker_alteration(context.services, resource.resource_name, first_key)) {
                 fail(*problem);
-            } else if (!resource.configs.empty()) {
-                fail(refuse_broker_config_change(resource.configs.front().name));
             }
             break;
+        }
         default:
             fail({error_code::invalid_request, "Unsupported resource type: " + resource_type_name(resource.resource_type)});
             break;
         }
     }
 
-    if (!changes.empty()) {
-        auto altering = alter_topic_configs(context.services, std::move(changes), request.validate_only);
-        const auto results = co_await std::move(altering);
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            auto& out = body.responses[positions[i]];
-            out.error_code = static_cast<std::int16_t>(results[i].error);
-            if (!results[i].ok()) out.error_message = results[i].message;
-        }
-    }
+    auto applying = apply_topic_config_changes(context.services, std::move(changes), positions,
+                                               request.validate_only, body.responses);
+    co_await std::move(applying);
     co_return encode_response(context, body);
 }
 
