@@ -263,12 +263,22 @@ void server::stop(std::chrono::milliseconds grace) {
         closed.set_value();
     });
     closed.get_future().wait();
+    // Runs `action` on every shard and waits for all of them: nothing posted
+    // here may outlive this call, since the server can be destroyed after it.
+    const auto on_every_shard = [this](auto action) {
+        for (io::shard_id shard = 0; shard < shards_.size(); ++shard) {
+            std::promise<void> done;
+            asio::post(shards_.context(shard), [&, shard] {
+                action(shard);
+                done.set_value();
+            });
+            done.get_future().wait();
+        }
+    };
     // Stage 2: stop reading; in-flight requests finish and their responses leave.
-    for (io::shard_id shard = 0; shard < shards_.size(); ++shard) {
-        asio::post(shards_.context(shard), [this, shard] {
-            for (const auto& conn : connections_[shard]->open) conn->stop_reading();
-        });
-    }
+    on_every_shard([this](io::shard_id shard) {
+        for (const auto& conn : connections_[shard]->open) conn->stop_reading();
+    });
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (open_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -277,11 +287,9 @@ void server::stop(std::chrono::milliseconds grace) {
     if (open_connections_.load() > 0) {
         spdlog::warn("listener {}: closing {} connections that did not finish within {} ms", options_.name,
                      open_connections_.load(), grace.count());
-        for (io::shard_id shard = 0; shard < shards_.size(); ++shard) {
-            asio::post(shards_.context(shard), [this, shard] {
-                for (const auto& conn : connections_[shard]->open) conn->close_now();
-            });
-        }
+        on_every_shard([this](io::shard_id shard) {
+            for (const auto& conn : connections_[shard]->open) conn->close_now();
+        });
         while (open_connections_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     while (!accept_loop_done_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
