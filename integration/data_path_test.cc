@@ -155,14 +155,6 @@ std::vector<record> consume(const std::string& bootstrap, const std::string& top
     return out;
 }
 
-void create_topic(const broker_process& broker, const std::string& name, int partitions,
-                  std::map<std::string, std::string> configs = {}) {
-    admin_client admin(broker.bootstrap());
-    const auto result = admin.create_topic(new_topic(name, partitions, 1, std::move(configs)));
-    ASSERT_EQ(result.error, RD_KAFKA_RESP_ERR_NO_ERROR) << result.message;
-    ASSERT_EQ(result.topics.at(0).error, RD_KAFKA_RESP_ERR_NO_ERROR) << result.topics.at(0).message;
-}
-
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();

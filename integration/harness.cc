@@ -600,6 +600,14 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
 
 }  // namespace
 
+void create_topic(const broker_process& broker, const std::string& name, int partitions,
+                  std::map<std::string, std::string> configs) {
+    admin_client admin(broker.bootstrap());
+    const auto result = admin.create_topic(new_topic(name, partitions, 1, std::move(configs)));
+    ASSERT_EQ(result.error, RD_KAFKA_RESP_ERR_NO_ERROR) << result.message;
+    ASSERT_EQ(result.topics.at(0).error, RD_KAFKA_RESP_ERR_NO_ERROR) << result.topics.at(0).message;
+}
+
 produce_outcome produce_messages(const std::string& bootstrap, const std::string& topic, int count,
                                  const std::string& prefix, std::int32_t partition,
                                  const std::map<std::string, std::string>& properties,

@@ -216,10 +216,12 @@ private:
     kafka_handle client_;
 };
 
-// Produce/consume helpers for the data path (Produce/Fetch). Deliberately not
-// used by any registered test yet: Produce/Fetch are still being built. (Tried
-// by hand on 2026-11-22 against the in-progress handlers: 100 messages to a
-// 2-partition topic delivered and consumed back.)
+// Creates a topic through admin_client, failing the current test (fatally,
+// so call it under ASSERT_NO_FATAL_FAILURE) if the broker refuses.
+void create_topic(const broker_process& broker, const std::string& name, int partitions,
+                  std::map<std::string, std::string> configs = {});
+
+// Produce/consume helpers for the data path (Produce/Fetch).
 
 // Produces `count` messages "<prefix>-<i>" (key "k<i>") to `topic`
 // (partition -1 = partitioner's choice) and waits until all are delivered;

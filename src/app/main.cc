@@ -21,6 +21,7 @@
 #include <iostream>
 #include <memory>
 
+#include "brook/broker/fetch_sessions.h"
 #include "brook/broker/partition_manager.h"
 #include "brook/broker/server.h"
 #include "brook/broker/services.h"
@@ -119,7 +120,11 @@ int run(const brook::config::broker_config& config) {
     brook::broker::partition_manager partitions(shards, config, config.node_id);
     partitions.remove_strays(*publisher.current());
 
+    brook::broker::fetch_session_caches fetch_sessions(static_cast<std::uint32_t>(shards.size()),
+                                                       static_cast<std::size_t>(config.max_incremental_fetch_session_cache_slots));
+
     brook::broker::broker_services services;
+    services.fetch_sessions = &fetch_sessions;
     services.partitions = &partitions;
     services.shards = &shards;
     services.config = &config;

@@ -193,6 +193,8 @@ const std::vector<definition>& table() {
         int_key("max.connections", "2147483647", 0, dynamic, "The most client connections this broker accepts."),
         long_key("queued.max.request.bytes", "-1", -1, read_only,
                  "The most bytes of requests read but not yet answered; -1 for no limit."),
+        int_key("max.incremental.fetch.session.cache.slots", "1000", 0, read_only,
+                "The most incremental fetch sessions (KIP-227) this broker keeps; 0 turns sessions off."),
 
         // Group coordinator.
         int_key("offsets.topic.num.partitions", "50", 1, read_only, "The partition count of __consumer_offsets."),
@@ -207,6 +209,10 @@ const std::vector<definition>& table() {
         int_key("group.max.session.timeout.ms", "1800000", 0, read_only,
                 "The longest session timeout a member may ask for."),
         int_key("group.max.size", "2147483647", 1, read_only, "The most members one consumer group may have."),
+        int_key("offset.metadata.max.bytes", "4096", 0, read_only,
+                "The longest metadata string an offset commit may carry."),
+        long_key("offsets.retention.check.interval.ms", "600000", 1, read_only,
+                 "How often the coordinator looks for expired offsets."),
 
         // Transaction coordinator.
         int_key("transaction.state.log.num.partitions", "50", 1, read_only,
@@ -252,11 +258,10 @@ constexpr std::string_view ignored_names[]{
     "log.flush.scheduler.interval.ms", "log.flush.start.offset.checkpoint.interval.ms", "log.initial.task.delay.ms",
     "log.message.downconversion.enable", "log.message.format.version",
     "log.message.timestamp.difference.max.ms", "max.connection.creation.rate",
-    "max.connections.per.ip", "max.connections.per.ip.overrides", "max.incremental.fetch.session.cache.slots",
-    "metadata.log.dir", "metric.reporters", "num.io.threads", "num.network.threads",
+    "max.connections.per.ip", "max.connections.per.ip.overrides", "metadata.log.dir", "metric.reporters", "num.io.threads", "num.network.threads",
     "num.recovery.threads.per.data.dir", "num.replica.alter.log.dirs.threads", "num.replica.fetchers",
-    "offset.metadata.max.bytes", "offsets.commit.timeout.ms", "offsets.load.buffer.size",
-    "offsets.retention.check.interval.ms", "offsets.topic.compression.codec", "offsets.topic.segment.bytes",
+    "offsets.commit.timeout.ms", "offsets.load.buffer.size",
+    "offsets.topic.compression.codec", "offsets.topic.segment.bytes",
     "principal.builder.class", "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms",
     "producer.purgatory.purge.interval.requests", "queued.max.requests", "request.timeout.ms",
     "reserved.broker.max.id", "security.inter.broker.protocol", "security.providers", "server.max.startup.time.ms",
@@ -679,6 +684,7 @@ std::optional<std::string> resolver::resolve_services(broker_config& c) const {
     c.connections_max_idle_ms = integer("connections.max.idle.ms");
     c.max_connections = narrow<std::int32_t>("max.connections");
     c.queued_max_request_bytes = integer("queued.max.request.bytes");
+    c.max_incremental_fetch_session_cache_slots = narrow<std::int32_t>("max.incremental.fetch.session.cache.slots");
 
     c.offsets_topic_num_partitions = narrow<std::int32_t>("offsets.topic.num.partitions");
     c.offsets_topic_replication_factor = narrow<std::int16_t>("offsets.topic.replication.factor");
@@ -691,6 +697,8 @@ std::optional<std::string> resolver::resolve_services(broker_config& c) const {
                                                                  c.group_min_session_timeout_ms));
     }
     c.group_max_size = narrow<std::int32_t>("group.max.size");
+    c.offset_metadata_max_bytes = narrow<std::int32_t>("offset.metadata.max.bytes");
+    c.offsets_retention_check_interval_ms = integer("offsets.retention.check.interval.ms");
 
     c.transaction_state_log_num_partitions = narrow<std::int32_t>("transaction.state.log.num.partitions");
     c.transaction_state_log_replication_factor = narrow<std::int16_t>("transaction.state.log.replication.factor");

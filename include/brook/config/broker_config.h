@@ -134,6 +134,7 @@ struct broker_config {
     std::int64_t connections_max_idle_ms = 0;
     std::int32_t max_connections = 0;
     std::int64_t queued_max_request_bytes = 0;  // -1: no limit
+    std::int32_t max_incremental_fetch_session_cache_slots = 0;
 
     // Group coordinator.
     std::int32_t offsets_topic_num_partitions = 0;
@@ -143,6 +144,8 @@ struct broker_config {
     std::int32_t group_min_session_timeout_ms = 0;
     std::int32_t group_max_session_timeout_ms = 0;
     std::int32_t group_max_size = 0;
+    std::int32_t offset_metadata_max_bytes = 0;
+    std::int64_t offsets_retention_check_interval_ms = 0;
 
     // Transaction coordinator.
     std::int32_t transaction_state_log_num_partitions = 0;

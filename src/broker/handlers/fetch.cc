@@ -12,10 +12,10 @@
 // - max_bytes bounds the response and partition_max_bytes each partition,
 //   except that the first batch found is returned whole even when larger, so
 //   a consumer can always make progress (KIP-74).
-// - Fetch sessions: Brook declines to create sessions (it answers with
-//   session id 0, which KIP-227 allows), so every fetch is a full fetch; an
-//   incremental fetch for an unknown session gets FETCH_SESSION_ID_NOT_FOUND
-//   and the client falls back to a full fetch.
+// - Fetch sessions (KIP-227, v7+): epoch 0 opens a session after a full
+//   fetch, epoch -1 fetches without one (closing the named session), and a
+//   positive epoch is an incremental fetch of the session's partitions whose
+//   response leaves out partitions with nothing new (see fetch_sessions.h).
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -26,6 +26,7 @@
 #include <map>
 
 #include "brook/broker/handlers/handlers.h"
+#include "brook/broker/fetch_sessions.h"
 #include "brook/broker/partition_manager.h"
 #include "brook/messages/fetch_response.h"
 #include "cluster.h"
@@ -36,15 +37,8 @@ using messages::error_code;
 
 namespace {
 
-struct fetch_item {
-    std::size_t topic_position;
-    std::size_t partition_position;
-    wire::uuid topic_id;
-    std::int32_t partition;
-    std::int64_t fetch_offset;
-    std::int32_t current_leader_epoch;
-    std::int32_t max_bytes;
-};
+// A partition to read, with its topic resolved against the image.
+using fetch_item = fetch_partition;
 
 struct fetch_read {
     error_code error = error_code::none;
@@ -89,50 +83,129 @@ fetch_read read_partition(broker_services& services, const fetch_item& item, std
     return out;
 }
 
+
+
+// How this fetch uses sessions.
+enum class session_mode {
+    none,         // full fetch, no session (v0-6, epoch -1, or sessions off)
+    create,       // full fetch that opens a session (epoch 0)
+    incremental,  // the session's partitions, only news answered
+};
+
+// Runs `f(cache)` on the shard owning `session_id` and returns its result.
+// (Bind the call to a local before awaiting it: see io::submit_to.)
+template <typename F>
+auto on_session_owner(broker_services& services, std::int32_t session_id, F f)
+    -> asio::awaitable<std::invoke_result_t<F&, fetch_session_cache&>> {
+    const auto owner = fetch_session_owner(session_id, services.fetch_sessions->shard_count());
+    auto hop = io::submit_to(services.shards->executor(owner),
+                             [&services, owner, f = std::move(f)]() mutable { return f(services.fetch_sessions->on(owner)); });
+    co_return co_await std::move(hop);
+}
+
+// The partitions a request names, in request order.
+std::vector<fetch_partition> requested_partitions(const messages::FetchRequest& request, std::int16_t version) {
+    std::vector<fetch_partition> out;
+    for (const auto& topic : request.topics) {
+        for (const auto& partition : topic.partitions) {
+            out.push_back({version >= 13 ? topic.topic_id : wire::uuid{}, version >= 13 ? std::string() : topic.topic,
+                           partition.partition, partition.fetch_offset, partition.partition_max_bytes,
+                           version >= 9 ? partition.current_leader_epoch : -1});
+        }
+    }
+    return out;
+}
+
+std::vector<fetch_partition> forgotten_partitions(const messages::FetchRequest& request, std::int16_t version) {
+    std::vector<fetch_partition> out;
+    for (const auto& topic : request.forgotten_topics_data) {
+        for (const auto index : topic.partitions) {
+            out.push_back({version >= 13 ? topic.topic_id : wire::uuid{}, version >= 13 ? std::string() : topic.topic,
+                           index, 0, 0, -1});
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 asio::awaitable<response> fetch_handler::handle(request_context& context, request_type&& request) {
     const std::int16_t version = context.api_version;
     auto& services = context.services;
     messages::FetchResponse body;
-    body.session_id = 0;
+    const bool uses_topic_ids = version >= 13;
+    const auto now_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    };
 
-    if (request.session_id != 0) {
-        // Brook keeps no fetch sessions, so an incremental fetch names a
-        // session that does not exist.
-        body.error_code = static_cast<std::int16_t>(error_code::fetch_session_id_not_found);
-        co_return encode_response(context, body);
-    }
-
-    const auto image = services.image();
-    std::vector<fetch_item> items;
-    for (std::size_t t = 0; t < request.topics.size(); ++t) {
-        const auto& wanted = request.topics[t];
-        auto& out = body.responses.emplace_back();
-        out.topic = wanted.topic;
-        out.topic_id = wanted.topic_id;
-        const auto topic = version >= 13 ? image->topic(wanted.topic_id) : image->topic(wanted.topic);
-        for (std::size_t p = 0; p < wanted.partitions.size(); ++p) {
-            const auto& partition = wanted.partitions[p];
-            auto& data = out.partitions.emplace_back();
-            data.partition_index = partition.partition;
-            data.high_watermark = -1;
-            data.last_stable_offset = -1;
-            data.log_start_offset = -1;
-            if (!topic) {
-                data.error_code = static_cast<std::int16_t>(version >= 13 ? error_code::unknown_topic_id
-                                                                          : error_code::unknown_topic_or_partition);
-                continue;
+    // Which session, if any (KIP-227).
+    session_mode mode = session_mode::none;
+    if (version >= 7 && services.fetch_sessions != nullptr) {
+        if (request.session_epoch == fetch_initial_epoch || request.session_epoch == fetch_final_epoch) {
+            if (request.session_id != 0) {
+                auto close = on_session_owner(services, request.session_id, [id = request.session_id](fetch_session_cache& cache) {
+                    cache.close(id);
+                    return true;
+                });
+                co_await std::move(close);
             }
-            if (partition.partition < 0 || static_cast<std::size_t>(partition.partition) >= topic->partitions.size()) {
-                data.error_code = static_cast<std::int16_t>(error_code::unknown_topic_or_partition);
-                continue;
-            }
-            items.push_back({t, p, topic->id, partition.partition, partition.fetch_offset,
-                             version >= 9 ? partition.current_leader_epoch : -1, partition.partition_max_bytes});
+            mode = request.session_epoch == fetch_initial_epoch ? session_mode::create : session_mode::none;
+        } else {
+            mode = session_mode::incremental;
         }
+    } else if (version >= 7 && request.session_epoch > 0) {
+        mode = session_mode::incremental;  // sessions are off, so the session cannot exist
     }
 
+    std::vector<fetch_partition> wanted;
+    if (mode == session_mode::incremental) {
+        if (request.session_id == 0 || services.fetch_sessions == nullptr) {
+            body.error_code = static_cast<std::int16_t>(request.session_id == 0 ? error_code::invalid_fetch_session_epoch
+                                                                               : error_code::fetch_session_id_not_found);
+            co_return encode_response(context, body);
+        }
+        auto begin = on_session_owner(
+            services, request.session_id,
+            [id = request.session_id, epoch = request.session_epoch, uses_topic_ids,
+             changed = requested_partitions(request, version), forgotten = forgotten_partitions(request, version),
+             now = now_ms()](fetch_session_cache& cache) {
+                return cache.begin_incremental(id, epoch, uses_topic_ids, changed, forgotten, now);
+            });
+        auto begun = co_await std::move(begin);
+        if (begun.error != error_code::none) {
+            body.error_code = static_cast<std::int16_t>(begun.error);
+            co_return encode_response(context, body);
+        }
+        wanted = std::move(begun.partitions);
+    } else {
+        wanted = requested_partitions(request, version);
+    }
+
+    // Resolve topics against the image: a partition that cannot be read gets
+    // its error now and is not read.
+    const auto image = services.image();
+    std::vector<fetch_partition_result> results(wanted.size());
+    std::vector<std::string> topic_names(wanted.size());
+    std::vector<std::size_t> readable;  // positions in `wanted`
+    std::vector<fetch_item> items;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        const auto& p = wanted[i];
+        const auto topic = uses_topic_ids ? image->topic(p.topic_id) : image->topic(p.topic);
+        if (!topic) {
+            results[i].error = uses_topic_ids ? error_code::unknown_topic_id : error_code::unknown_topic_or_partition;
+            continue;
+        }
+        topic_names[i] = topic->name;
+        if (p.partition < 0 || static_cast<std::size_t>(p.partition) >= topic->partitions.size()) {
+            results[i].error = error_code::unknown_topic_or_partition;
+            continue;
+        }
+        fetch_item item = p;
+        item.topic_id = topic->id;
+        items.push_back(std::move(item));
+        readable.push_back(i);
+    }
     const auto my_executor = co_await asio::this_coro::executor;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(request.max_wait_ms, 0));
     const std::size_t response_limit =
@@ -203,14 +276,47 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
         }
     }
 
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        auto& data = body.responses[items[i].topic_position].partitions[items[i].partition_position];
-        auto& read = reads[i];
-        data.error_code = static_cast<std::int16_t>(read.error);
-        data.high_watermark = read.high_watermark;
-        data.last_stable_offset = read.high_watermark;
-        data.log_start_offset = read.log_start_offset;
-        data.records = wire::record_set::owning(std::move(read.records));
+    for (std::size_t k = 0; k < readable.size(); ++k) {
+        auto& result = results[readable[k]];
+        result.error = reads[k].error;
+        result.state = {reads[k].high_watermark, reads[k].high_watermark, reads[k].log_start_offset};
+        result.records_bytes = reads[k].records.size();
+    }
+
+    // Which partitions the response carries, and the session it names.
+    std::vector<bool> include(wanted.size(), true);
+    body.session_id = 0;
+    if (mode == session_mode::create) {
+        const auto here = io::shard_set::current();
+        if (here) body.session_id = services.fetch_sessions->on(*here).create(uses_topic_ids, wanted, results, now_ms());
+    } else if (mode == session_mode::incremental) {
+        auto finish = on_session_owner(services, request.session_id,
+                                       [id = request.session_id, wanted, results](fetch_session_cache& cache) {
+                                           return cache.finish_incremental(id, wanted, results);
+                                       });
+        include = co_await std::move(finish);
+        body.session_id = request.session_id;
+    }
+
+    std::vector<std::size_t> read_of(wanted.size(), reads.size());
+    for (std::size_t k = 0; k < readable.size(); ++k) read_of[readable[k]] = k;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        if (!include[i]) continue;
+        const auto& p = wanted[i];
+        if (body.responses.empty() || body.responses.back().topic != p.topic ||
+            body.responses.back().topic_id != p.topic_id) {
+            auto& topic = body.responses.emplace_back();
+            topic.topic = p.topic;
+            topic.topic_id = p.topic_id;
+        }
+        auto& data = body.responses.back().partitions.emplace_back();
+        const auto& result = results[i];
+        data.partition_index = p.partition;
+        data.error_code = static_cast<std::int16_t>(result.error);
+        data.high_watermark = result.state.high_watermark;
+        data.last_stable_offset = result.state.last_stable_offset;
+        data.log_start_offset = result.state.log_start_offset;
+        if (read_of[i] < reads.size()) data.records = wire::record_set::owning(std::move(reads[read_of[i]].records));
     }
     co_return encode_response(context, body);
 }

@@ -1,0 +1,236 @@
+// Incremental fetch sessions (KIP-227) on the wire. librdkafka 2.0.2 does not
+// use sessions (it always sends epoch -1), so these requests are built with
+// the generated codecs, the way the Java consumer sends them.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "brook/messages/error_codes.h"
+#include "brook/messages/fetch_request.h"
+#include "brook/messages/fetch_response.h"
+#include "brook/record/record_batch.h"
+#include "harness.h"
+
+namespace brook::integration {
+namespace {
+
+using messages::error_code;
+
+struct partition_answer {
+    std::string topic;
+    wire::uuid topic_id;
+    std::int32_t partition = -1;
+    std::int16_t error = 0;
+    std::int64_t high_watermark = -1;
+    std::int64_t first_offset = -1;  // of the first batch returned, -1 when none
+    std::int64_t records = 0;        // records in the complete batches returned
+};
+
+struct fetch_answer {
+    std::int16_t error = 0;
+    std::int32_t session_id = 0;
+    std::vector<partition_answer> partitions;
+    const partition_answer* find(std::int32_t partition) const {
+        for (const auto& p : partitions) {
+            if (p.partition == partition) return &p;
+        }
+        return nullptr;
+    }
+};
+
+fetch_answer summarize(const messages::FetchResponse& response) {
+    fetch_answer out;
+    out.error = response.error_code;
+    out.session_id = response.session_id;
+    for (const auto& topic : response.responses) {
+        for (const auto& partition : topic.partitions) {
+            partition_answer answer{topic.topic, topic.topic_id, partition.partition_index, partition.error_code,
+                                    partition.high_watermark};
+            record::batch_splitter batches(partition.records.data());
+            while (auto batch = batches.next()) {
+                record::batch_view view;
+                if (record::parse_batch(*batch, view) != wire::errc::ok) break;
+                if (answer.first_offset < 0) answer.first_offset = view.header.base_offset;
+                answer.records += view.header.record_count;
+            }
+            out.partitions.push_back(answer);
+        }
+    }
+    return out;
+}
+
+// A fetch of `topic` (by name before v13, by id from v13) that never waits.
+messages::FetchRequest fetch_request(std::int32_t session_id, std::int32_t epoch) {
+    messages::FetchRequest request;
+    request.max_wait_ms = 0;
+    request.min_bytes = 0;
+    request.max_bytes = 1 << 20;
+    request.session_id = session_id;
+    request.session_epoch = epoch;
+    return request;
+}
+
+void add_partition(messages::FetchRequest& request, std::int16_t version, const std::string& topic,
+                   const wire::uuid& topic_id, std::int32_t partition, std::int64_t offset) {
+    if (request.topics.empty() || (version >= 13 ? request.topics.back().topic_id != topic_id
+                                                 : request.topics.back().topic != topic)) {
+        auto& t = request.topics.emplace_back();
+        if (version >= 13) {
+            t.topic_id = topic_id;
+        } else {
+            t.topic = topic;
+        }
+    }
+    auto& p = request.topics.back().partitions.emplace_back();
+    p.partition = partition;
+    p.fetch_offset = offset;
+    p.partition_max_bytes = 1 << 20;
+}
+
+class FetchSessions : public ::testing::TestWithParam<std::int16_t> {};
+
+// A session is created by a full fetch at epoch 0; incremental fetches then
+// answer only partitions with news, keep the positions the client last sent,
+// add partitions, forget them, and check the epoch; epoch -1 closes it.
+TEST_P(FetchSessions, IncrementalFetchesAnswerOnlyNews) {
+    const std::int16_t version = GetParam();
+    broker_process broker;
+    ASSERT_TRUE(broker.start());
+    ASSERT_NO_FATAL_FAILURE(create_topic(broker, "sessions", 3));
+    for (int partition = 0; partition < 2; ++partition) {
+        ASSERT_EQ(produce_messages(broker.bootstrap(), "sessions", 10, "m", partition).delivered, 10);
+    }
+    const auto metadata = fetch_raw_metadata(broker.port(), std::vector<std::string>{"sessions"});
+    ASSERT_TRUE(metadata && metadata->find("sessions"));
+    const wire::uuid id = metadata->find("sessions")->id;
+
+    raw_connection connection(broker.port());
+    std::int32_t correlation = 0;
+    auto fetch = [&](const messages::FetchRequest& request) {
+        const auto response = exchange<messages::FetchResponse>(connection, request, version, ++correlation);
+        EXPECT_TRUE(response.has_value());
+        return response ? summarize(*response) : fetch_answer{};
+    };
+
+    // Full fetch that opens a session: both partitions answered in full.
+    auto request = fetch_request(0, 0);
+    add_partition(request, version, "sessions", id, 0, 0);
+    add_partition(request, version, "sessions", id, 1, 0);
+    auto answer = fetch(request);
+    ASSERT_EQ(answer.error, 0);
+    ASSERT_NE(answer.session_id, 0);
+    const std::int32_t session = answer.session_id;
+    ASSERT_EQ(answer.partitions.size(), 2u);
+    EXPECT_EQ(answer.find(0)->records, 10);
+    EXPECT_EQ(answer.find(1)->records, 10);
+    EXPECT_EQ(answer.find(1)->high_watermark, 10);
+    if (version >= 13) {
+        EXPECT_EQ(answer.partitions[0].topic_id, id);
+    } else {
+        EXPECT_EQ(answer.partitions[0].topic, "sessions");
+    }
+
+    // Epoch 1: the client moved both positions to 10; nothing is new.
+    request = fetch_request(session, 1);
+    add_partition(request, version, "sessions", id, 0, 10);
+    add_partition(request, version, "sessions", id, 1, 10);
+    answer = fetch(request);
+    EXPECT_EQ(answer.error, 0);
+    EXPECT_EQ(answer.session_id, session);
+    EXPECT_TRUE(answer.partitions.empty());
+
+    // New data on partition 1 only: an empty incremental request gets just it,
+    // read from the position the session remembers.
+    ASSERT_EQ(produce_messages(broker.bootstrap(), "sessions", 5, "n", 1).delivered, 5);
+    answer = fetch(fetch_request(session, 2));
+    EXPECT_EQ(answer.error, 0);
+    ASSERT_EQ(answer.partitions.size(), 1u);
+    EXPECT_EQ(answer.partitions[0].partition, 1);
+    EXPECT_EQ(answer.partitions[0].first_offset, 10);
+    EXPECT_EQ(answer.partitions[0].records, 5);
+    EXPECT_EQ(answer.partitions[0].high_watermark, 15);
+
+    // A repeated epoch is refused and changes nothing.
+    answer = fetch(fetch_request(session, 2));
+    EXPECT_EQ(answer.error, static_cast<std::int16_t>(error_code::invalid_fetch_session_epoch));
+
+    // Move partition 1 past what it got, add partition 2 (empty: answered
+    // once, since the client has never seen its high watermark) and forget
+    // partition 0.
+    request = fetch_request(session, 3);
+    add_partition(request, version, "sessions", id, 1, 15);
+    add_partition(request, version, "sessions", id, 2, 0);
+    auto& forgotten = request.forgotten_topics_data.emplace_back();
+    if (version >= 13) {
+        forgotten.topic_id = id;
+    } else {
+        forgotten.topic = "sessions";
+    }
+    forgotten.partitions = {0};
+    answer = fetch(request);
+    EXPECT_EQ(answer.error, 0);
+    ASSERT_EQ(answer.partitions.size(), 1u);
+    EXPECT_EQ(answer.partitions[0].partition, 2);
+    EXPECT_EQ(answer.partitions[0].high_watermark, 0);
+
+    // Partition 0 is out of the session: its new data is not sent.
+    ASSERT_EQ(produce_messages(broker.bootstrap(), "sessions", 3, "o", 0).delivered, 3);
+    answer = fetch(fetch_request(session, 4));
+    EXPECT_EQ(answer.error, 0);
+    EXPECT_TRUE(answer.partitions.empty());
+
+    // Epoch -1 closes the session (a full, sessionless fetch) ...
+    request = fetch_request(session, -1);
+    add_partition(request, version, "sessions", id, 0, 10);
+    answer = fetch(request);
+    EXPECT_EQ(answer.error, 0);
+    EXPECT_EQ(answer.session_id, 0);
+    ASSERT_EQ(answer.partitions.size(), 1u);
+    EXPECT_EQ(answer.partitions[0].records, 3);
+    // ... so it is gone.
+    answer = fetch(fetch_request(session, 5));
+    EXPECT_EQ(answer.error, static_cast<std::int16_t>(error_code::fetch_session_id_not_found));
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, FetchSessions, ::testing::Values<std::int16_t>(7, 12, 13, 17));
+
+// A session opened with topic names cannot be continued with topic ids.
+TEST(FetchSessionsAcrossVersions, NamesAndIdsDoNotMix) {
+    broker_process broker;
+    ASSERT_TRUE(broker.start());
+    ASSERT_NO_FATAL_FAILURE(create_topic(broker, "mixed", 1));
+    raw_connection connection(broker.port());
+    auto request = fetch_request(0, 0);
+    add_partition(request, 12, "mixed", {}, 0, 0);
+    const auto opened = exchange<messages::FetchResponse>(connection, request, 12, 1);
+    ASSERT_TRUE(opened.has_value());
+    ASSERT_NE(opened->session_id, 0);
+    const auto continued = exchange<messages::FetchResponse>(connection, fetch_request(opened->session_id, 1), 13, 2);
+    ASSERT_TRUE(continued.has_value());
+    EXPECT_EQ(continued->error_code, static_cast<std::int16_t>(error_code::fetch_session_topic_id_error));
+    // An incremental fetch without a session id is an epoch error.
+    const auto orphan = exchange<messages::FetchResponse>(connection, fetch_request(0, 3), 12, 3);
+    ASSERT_TRUE(orphan.has_value());
+    EXPECT_EQ(orphan->error_code, static_cast<std::int16_t>(error_code::invalid_fetch_session_epoch));
+}
+
+// With max.incremental.fetch.session.cache.slots=0 sessions are off: a fetch
+// asking for one is answered in full with session id 0, as KIP-227 allows.
+TEST(FetchSessionsAcrossVersions, NoSlotsMeansSessionlessFetches) {
+    broker_process broker(broker_options(std::map<std::string, std::string>{{"max.incremental.fetch.session.cache.slots", "0"}}));
+    ASSERT_TRUE(broker.start());
+    ASSERT_NO_FATAL_FAILURE(create_topic(broker, "nosessions", 1));
+    ASSERT_EQ(produce_messages(broker.bootstrap(), "nosessions", 4, "m", 0).delivered, 4);
+    raw_connection connection(broker.port());
+    auto request = fetch_request(0, 0);
+    add_partition(request, 12, "nosessions", {}, 0, 0);
+    const auto response = exchange<messages::FetchResponse>(connection, request, 12, 1);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->error_code, 0);
+    EXPECT_EQ(response->session_id, 0);
+    EXPECT_EQ(summarize(*response).partitions.at(0).records, 4);
+}
+
+}  // namespace
+}  // namespace brook::integration
