@@ -54,6 +54,7 @@ response encode_response(const request_context& context, const Response& body) {
         return response::close();
     }
     response out;
+    out.splices = w.take_splices();
     out.payload = w.take();
     return out;
 }

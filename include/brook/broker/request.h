@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "brook/wire/bytes.h"
+#include "brook/wire/writer.h"
 
 namespace brook::broker {
 
@@ -34,6 +36,9 @@ struct request_context {
 // An encoded response (response header and body, without the size prefix).
 struct response {
     wire::bytes payload;
+    // File ranges (Fetch records) that go between payload bytes, in order;
+    // the connection sends them with sendfile(2).
+    std::vector<wire::spliced_range> splices;
     // False when the client expects no answer (Produce with acks=0).
     bool send = true;
     // True when the request was unacceptable at the protocol level: earlier

@@ -170,10 +170,17 @@ inline void write_records(writer& w, const record_set& value, bool compact) {
         write_length(w, null_length, compact, false);
         return;
     }
+    if (value.is_file()) {
+        if (!length_fits(w, value.size_bytes(), compact, false)) return;
+        write_length(w, static_cast<std::int64_t>(value.size_bytes()), compact, false);
+        w.write_file_range(value.file());
+        return;
+    }
     write_bytes(w, value.data(), compact);
 }
 inline std::size_t records_size(const record_set& value, bool compact) noexcept {
-    return value.is_null() ? length_size(null_length, compact, false) : bytes_size(value.data(), compact);
+    if (value.is_null()) return length_size(null_length, compact, false);
+    return length_size(static_cast<std::int64_t>(value.size_bytes()), compact, false) + value.size_bytes();
 }
 
 // --- arrays ----------------------------------------------------------------

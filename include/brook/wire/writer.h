@@ -6,17 +6,29 @@
 // writer owns its buffer; take() hands it over. Callers that know the encoded
 // size (every generated message has size(version)) reserve it first, so
 // encoding does one allocation.
+//
+// File ranges (records a Fetch answers from segment files) are not copied:
+// write_file_range notes where in the output they belong, and the sender
+// interleaves them with the buffer (see spliced_range).
 
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "brook/wire/bytes.h"
 #include "brook/wire/errc.h"
+#include "brook/wire/record_set.h"
 #include "brook/wire/uuid.h"
 
 namespace brook::wire {
+
+// A file range that belongs in the output just before buffer byte `at`.
+struct spliced_range {
+    std::size_t at = 0;
+    file_range range;
+};
 
 class writer {
 public:
@@ -33,6 +45,14 @@ public:
     void reserve(std::size_t bytes_count) { buffer_.reserve(bytes_count); }
     bytes_view view() const noexcept { return buffer_; }
     bytes take() noexcept { return std::move(buffer_); }
+    std::vector<spliced_range> take_splices() noexcept { return std::move(splices_); }
+    // Bytes written including file ranges: what a size prefix must count.
+    std::size_t total_size() const noexcept { return buffer_.size() + spliced_bytes_; }
+
+    void write_file_range(const file_range& range) {
+        splices_.push_back({buffer_.size(), range});
+        spliced_bytes_ += range.length;
+    }
 
     void write_int8(std::int8_t v) { buffer_.push_back(static_cast<byte>(v)); }
     void write_int16(std::int16_t v) { write_big_endian(static_cast<std::uint16_t>(v)); }
@@ -105,6 +125,8 @@ private:
     }
 
     bytes buffer_;
+    std::vector<spliced_range> splices_;
+    std::size_t spliced_bytes_ = 0;
     errc error_ = errc::ok;
 };
 

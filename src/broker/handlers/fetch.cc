@@ -44,7 +44,8 @@ struct fetch_read {
     error_code error = error_code::none;
     std::int64_t high_watermark = -1;
     std::int64_t log_start_offset = -1;
-    wire::bytes records;
+    std::optional<wire::file_range> records;
+    std::size_t records_bytes() const noexcept { return records ? records->length : 0; }
 };
 
 // Reads one partition on its owner shard, at most `budget` bytes unless
@@ -73,13 +74,10 @@ fetch_read read_partition(broker_services& services, const fetch_item& item, std
     if (!read.value().slice) return out;
     const storage::read_slice& slice = *read.value().slice;
     if (slice.length_bytes > limit && !first) return out;  // too large, and not the first batch
-    out.records.resize(slice.length_bytes);
-    const ssize_t n = ::pread(slice.file->fd(), out.records.data(), out.records.size(),
-                              static_cast<off_t>(slice.position));
-    if (n != static_cast<ssize_t>(out.records.size())) {
-        out.records.clear();
-        out.error = error_code::kafka_storage_error;
-    }
+    // The bytes stay in the segment file; the connection sends them with
+    // sendfile. The handle keeps the file open even if retention deletes it.
+    out.records = wire::file_range{slice.file, slice.file->fd(), slice.position,
+                                   static_cast<std::size_t>(slice.length_bytes)};
     return out;
 }
 
@@ -228,13 +226,13 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
                 std::size_t used = 0;
                 for (const auto& item : shard_items) {
                     out.push_back(read_partition(services, item, budget > used ? budget - used : 0, first && used == 0));
-                    used += out.back().records.size();
+                    used += out.back().records_bytes();
                 }
                 return out;
             });
             auto shard_reads = co_await std::move(hop);
             for (std::size_t k = 0; k < positions.size(); ++k) {
-                total += shard_reads[k].records.size();
+                total += shard_reads[k].records_bytes();
                 any_error = any_error || shard_reads[k].error != error_code::none;
                 reads[positions[k]] = std::move(shard_reads[k]);
             }
@@ -280,7 +278,7 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
         auto& result = results[readable[k]];
         result.error = reads[k].error;
         result.state = {reads[k].high_watermark, reads[k].high_watermark, reads[k].log_start_offset};
-        result.records_bytes = reads[k].records.size();
+        result.records_bytes = reads[k].records_bytes();
     }
 
     // Which partitions the response carries, and the session it names.
@@ -316,7 +314,11 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
         data.high_watermark = result.state.high_watermark;
         data.last_stable_offset = result.state.last_stable_offset;
         data.log_start_offset = result.state.log_start_offset;
-        if (read_of[i] < reads.size()) data.records = wire::record_set::owning(std::move(reads[read_of[i]].records));
+        if (read_of[i] < reads.size()) {
+            auto& read = reads[read_of[i]];
+            data.records = read.records ? wire::record_set::of_file(std::move(*read.records))
+                                        : wire::record_set::owning({});
+        }
     }
     co_return encode_response(context, body);
 }

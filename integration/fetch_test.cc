@@ -1,6 +1,9 @@
-// Incremental fetch sessions (KIP-227) on the wire. librdkafka 2.0.2 does not
-// use sessions (it always sends epoch -1), so these requests are built with
-// the generated codecs, the way the Java consumer sends them.
+// Fetch on the wire, beyond what librdkafka shows:
+// - incremental fetch sessions (KIP-227): librdkafka 2.0.2 does not use them
+//   (it always sends epoch -1), so these requests are built with the
+//   generated codecs, the way the Java consumer sends them;
+// - records sent from segment files with sendfile(2), to clients that read
+//   them and to clients that hang up halfway.
 
 #include <gtest/gtest.h>
 
@@ -230,6 +233,47 @@ TEST(FetchSessionsAcrossVersions, NoSlotsMeansSessionlessFetches) {
     EXPECT_EQ(response->error_code, 0);
     EXPECT_EQ(response->session_id, 0);
     EXPECT_EQ(summarize(*response).partitions.at(0).records, 4);
+}
+
+// Responses are sent with sendfile(2), which cannot suppress SIGPIPE: a
+// client that hangs up in the middle of a large response must cost only its
+// own connection. Then a full read of the same data proves the bytes that
+// sendfile sends are the log's.
+TEST(FetchFromFiles, ClientsHangingUpMidResponseLeaveTheBrokerServing) {
+    broker_process broker;
+    ASSERT_TRUE(broker.start());
+    ASSERT_NO_FATAL_FAILURE(create_topic(broker, "big", 1));
+    ASSERT_EQ(produce_messages(broker.bootstrap(), "big", 20000, std::string(400, 'x'), 0).delivered, 20000);
+
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        raw_connection connection(broker.port());
+        auto request = fetch_request(0, -1);
+        request.max_bytes = 64 << 20;
+        add_partition(request, 12, "big", {}, 0, 0);
+        request.topics[0].partitions[0].partition_max_bytes = 64 << 20;
+        ASSERT_TRUE(connection.send_frame(encode_request(request, 12, attempt)));
+        // Read a little, then close with the rest of the response unread.
+        (void)connection.read_frame(std::chrono::milliseconds(1));
+    }
+
+    raw_connection connection(broker.port());
+    std::int64_t next = 0;
+    std::int64_t records = 0;
+    for (int round = 0; round < 100 && next < 20000; ++round) {
+        auto request = fetch_request(0, -1);
+        add_partition(request, 12, "big", {}, 0, next);
+        const auto response = exchange<messages::FetchResponse>(connection, request, 12, 100 + round);
+        ASSERT_TRUE(response.has_value());
+        const auto answer = summarize(*response);
+        ASSERT_EQ(answer.partitions.size(), 1u);
+        ASSERT_EQ(answer.partitions[0].error, 0);
+        ASSERT_EQ(answer.partitions[0].first_offset, next);
+        ASSERT_GT(answer.partitions[0].records, 0);
+        records += answer.partitions[0].records;
+        next += answer.partitions[0].records;
+    }
+    EXPECT_EQ(records, 20000);
+    EXPECT_TRUE(broker.running());
 }
 
 }  // namespace
