@@ -22,6 +22,7 @@
 #include <memory>
 
 #include "brook/broker/fetch_sessions.h"
+#include "brook/broker/group_manager.h"
 #include "brook/broker/partition_manager.h"
 #include "brook/broker/server.h"
 #include "brook/broker/services.h"
@@ -133,6 +134,8 @@ int run(const brook::config::broker_config& config) {
     services.settings.node_id = config.node_id;
     services.settings.cluster_id = identity->cluster_id;
     services.settings.auto_create_topics = config.auto_create_topics_enable;
+    brook::broker::group_manager groups(services);
+    services.groups = &groups;
 
     brook::broker::connection_limits limits;
     limits.max_frame_bytes = static_cast<std::size_t>(config.socket_request_max_bytes);
@@ -150,6 +153,18 @@ int run(const brook::config::broker_config& config) {
     }
     shards.start();
     const auto stop_all = [&] {
+        // Requests parked in a rebalance are answered first, so the
+        // listeners' drain does not wait for them.
+        std::promise<void> groups_stopped;
+        boost::asio::co_spawn(
+            shards.context(0),
+            [&]() -> boost::asio::awaitable<void> {
+                auto stop = groups.stop();
+                co_await std::move(stop);
+                groups_stopped.set_value();
+            },
+            boost::asio::detached);
+        groups_stopped.get_future().wait();
         for (auto& server : servers) server->stop(std::chrono::seconds(10));
         partitions.close_all();
         shards.stop();

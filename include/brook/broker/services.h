@@ -15,6 +15,7 @@ namespace brook::broker {
 
 class partition_manager;
 class fetch_session_caches;
+class group_manager;
 
 // A listener as clients should reach it (advertised.listeners).
 struct advertised_listener {
@@ -37,6 +38,7 @@ struct broker_services {
     metadata::image_publisher* metadata = nullptr;   // read on any shard
     metadata::controller* controller = nullptr;      // shard 0 only: hop with io::submit_to
     partition_manager* partitions = nullptr;         // each partition on its owner shard only
+    group_manager* groups = nullptr;                 // any shard; it hops to each coordinator's shard
     fetch_session_caches* fetch_sessions = nullptr;     // each cache on its own shard only; null: no sessions
 
     // The current metadata image; never blocks.

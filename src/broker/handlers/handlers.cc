@@ -28,6 +28,17 @@ std::vector<handler_entry> build_table() {
         make_handler_entry<handlers::describe_configs_handler>(),
         make_handler_entry<handlers::alter_configs_handler>(),
         make_handler_entry<handlers::incremental_alter_configs_handler>(),
+        make_handler_entry<handlers::find_coordinator_handler>(),
+        make_handler_entry<handlers::join_group_handler>(),
+        make_handler_entry<handlers::sync_group_handler>(),
+        make_handler_entry<handlers::heartbeat_handler>(),
+        make_handler_entry<handlers::leave_group_handler>(),
+        make_handler_entry<handlers::offset_commit_handler>(),
+        make_handler_entry<handlers::offset_fetch_handler>(),
+        make_handler_entry<handlers::offset_delete_handler>(),
+        make_handler_entry<handlers::describe_groups_handler>(),
+        make_handler_entry<handlers::list_groups_handler>(),
+        make_handler_entry<handlers::delete_groups_handler>(),
     };
     std::sort(table.begin(), table.end(), [](const auto& a, const auto& b) { return a.api_key < b.api_key; });
     return table;

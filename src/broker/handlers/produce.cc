@@ -144,6 +144,11 @@ asio::awaitable<response> produce_handler::handle(request_context& context, requ
                 outcome = {error_code::unknown_topic_or_partition, "This server does not host this topic-partition."};
                 continue;
             }
+            if (is_internal_topic(topic_data.name)) {
+                // Only the coordinators write their topics, as in Kafka.
+                outcome = {error_code::invalid_topic_exception, "Cannot append to internal topic " + topic_data.name + "."};
+                continue;
+            }
             jobs_by_shard[services.partitions->owner(topic->id, partition_data.index)].push_back(
                 {t, p, topic->id, partition_data.index, partition_data.records.data()});
         }
