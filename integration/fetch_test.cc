@@ -111,9 +111,9 @@ TEST_P(FetchSessions, IncrementalFetchesAnswerOnlyNews) {
     raw_connection connection(broker.port());
     std::int32_t correlation = 0;
     auto fetch = [&](const messages::FetchRequest& request) {
-        const auto response = exchange<messages::FetchResponse>(connection, request, version, ++correlation);
+        const auto response = exchange_keeping_frame<messages::FetchResponse>(connection, request, version, ++correlation);
         EXPECT_TRUE(response.has_value());
-        return response ? summarize(*response) : fetch_answer{};
+        return response ? summarize(response->body) : fetch_answer{};
     };
 
     // Full fetch that opens a session: both partitions answered in full.
@@ -206,16 +206,16 @@ TEST(FetchSessionsAcrossVersions, NamesAndIdsDoNotMix) {
     raw_connection connection(broker.port());
     auto request = fetch_request(0, 0);
     add_partition(request, 12, "mixed", {}, 0, 0);
-    const auto opened = exchange<messages::FetchResponse>(connection, request, 12, 1);
+    const auto opened = exchange_keeping_frame<messages::FetchResponse>(connection, request, 12, 1);
     ASSERT_TRUE(opened.has_value());
-    ASSERT_NE(opened->session_id, 0);
-    const auto continued = exchange<messages::FetchResponse>(connection, fetch_request(opened->session_id, 1), 13, 2);
+    ASSERT_NE(opened->body.session_id, 0);
+    const auto continued = exchange_keeping_frame<messages::FetchResponse>(connection, fetch_request(opened->body.session_id, 1), 13, 2);
     ASSERT_TRUE(continued.has_value());
-    EXPECT_EQ(continued->error_code, static_cast<std::int16_t>(error_code::fetch_session_topic_id_error));
+    EXPECT_EQ(continued->body.error_code, static_cast<std::int16_t>(error_code::fetch_session_topic_id_error));
     // An incremental fetch without a session id is an epoch error.
-    const auto orphan = exchange<messages::FetchResponse>(connection, fetch_request(0, 3), 12, 3);
+    const auto orphan = exchange_keeping_frame<messages::FetchResponse>(connection, fetch_request(0, 3), 12, 3);
     ASSERT_TRUE(orphan.has_value());
-    EXPECT_EQ(orphan->error_code, static_cast<std::int16_t>(error_code::invalid_fetch_session_epoch));
+    EXPECT_EQ(orphan->body.error_code, static_cast<std::int16_t>(error_code::invalid_fetch_session_epoch));
 }
 
 // With max.incremental.fetch.session.cache.slots=0 sessions are off: a fetch
@@ -228,11 +228,11 @@ TEST(FetchSessionsAcrossVersions, NoSlotsMeansSessionlessFetches) {
     raw_connection connection(broker.port());
     auto request = fetch_request(0, 0);
     add_partition(request, 12, "nosessions", {}, 0, 0);
-    const auto response = exchange<messages::FetchResponse>(connection, request, 12, 1);
+    const auto response = exchange_keeping_frame<messages::FetchResponse>(connection, request, 12, 1);
     ASSERT_TRUE(response.has_value());
-    EXPECT_EQ(response->error_code, 0);
-    EXPECT_EQ(response->session_id, 0);
-    EXPECT_EQ(summarize(*response).partitions.at(0).records, 4);
+    EXPECT_EQ(response->body.error_code, 0);
+    EXPECT_EQ(response->body.session_id, 0);
+    EXPECT_EQ(summarize(response->body).partitions.at(0).records, 4);
 }
 
 // Responses are sent with sendfile(2), which cannot suppress SIGPIPE: a
@@ -262,9 +262,9 @@ TEST(FetchFromFiles, ClientsHangingUpMidResponseLeaveTheBrokerServing) {
     for (int round = 0; round < 100 && next < 20000; ++round) {
         auto request = fetch_request(0, -1);
         add_partition(request, 12, "big", {}, 0, next);
-        const auto response = exchange<messages::FetchResponse>(connection, request, 12, 100 + round);
+        const auto response = exchange_keeping_frame<messages::FetchResponse>(connection, request, 12, 100 + round);
         ASSERT_TRUE(response.has_value());
-        const auto answer = summarize(*response);
+        const auto answer = summarize(response->body);
         ASSERT_EQ(answer.partitions.size(), 1u);
         ASSERT_EQ(answer.partitions[0].error, 0);
         ASSERT_EQ(answer.partitions[0].first_offset, next);

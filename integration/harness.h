@@ -276,9 +276,22 @@ wire::bytes encode_request(const Request& body, std::int16_t version, std::int32
 
 // Sends `body` on `connection` and decodes the response; nothing (with a
 // failure recorded in the test) when the exchange or decoding fails.
+//
+// A decoded `records` field points into the response frame, which exchange()
+// frees: use exchange_keeping_frame() for responses with records (Fetch).
 template <typename Response, typename Request>
 std::optional<Response> exchange(raw_connection& connection, const Request& body, std::int16_t version,
                                  std::int32_t correlation_id = 1);
+
+// A response with the frame its record views point into.
+template <typename Response>
+struct framed_response {
+    std::unique_ptr<const wire::bytes> frame;
+    Response body;
+};
+template <typename Response, typename Request>
+std::optional<framed_response<Response>> exchange_keeping_frame(raw_connection& connection, const Request& body,
+                                                                std::int16_t version, std::int32_t correlation_id = 1);
 
 // Metadata v12 over a raw connection: what librdkafka 2.0.2 does not show
 // (topic ids, cluster id).
@@ -330,8 +343,8 @@ wire::bytes encode_request(const Request& body, std::int16_t version, std::int32
 }
 
 template <typename Response, typename Request>
-std::optional<Response> exchange(raw_connection& connection, const Request& body, std::int16_t version,
-                                 std::int32_t correlation_id) {
+std::optional<framed_response<Response>> exchange_keeping_frame(raw_connection& connection, const Request& body,
+                                                                std::int16_t version, std::int32_t correlation_id) {
     if (!connection.connected()) {
         ADD_FAILURE() << "not connected";
         return std::nullopt;
@@ -341,12 +354,13 @@ std::optional<Response> exchange(raw_connection& connection, const Request& body
         ADD_FAILURE() << "sending " << Request::message_name << " failed";
         return std::nullopt;
     }
-    const auto answer = connection.read_frame();
+    auto answer = connection.read_frame();
     if (!answer) {
         ADD_FAILURE() << "no response to " << Request::message_name << " v" << version;
         return std::nullopt;
     }
-    wire::reader in(*answer);
+    framed_response<Response> out{std::make_unique<const wire::bytes>(std::move(*answer)), Response{}};
+    wire::reader in(*out.frame);
     messages::ResponseHeader header;
     if (header.decode(in, messages::response_header_version(Request::api_key, version)) != wire::errc::ok) {
         ADD_FAILURE() << "malformed response header for " << Request::message_name;
@@ -356,12 +370,19 @@ std::optional<Response> exchange(raw_connection& connection, const Request& body
         ADD_FAILURE() << "correlation id " << header.correlation_id << ", expected " << correlation_id;
         return std::nullopt;
     }
-    Response response;
-    if (response.decode(in, version) != wire::errc::ok) {
+    if (out.body.decode(in, version) != wire::errc::ok) {
         ADD_FAILURE() << "malformed " << Response::message_name << " v" << version;
         return std::nullopt;
     }
-    return response;
+    return out;
+}
+
+template <typename Response, typename Request>
+std::optional<Response> exchange(raw_connection& connection, const Request& body, std::int16_t version,
+                                 std::int32_t correlation_id) {
+    auto framed = exchange_keeping_frame<Response>(connection, body, version, correlation_id);
+    if (!framed) return std::nullopt;
+    return std::move(framed->body);
 }
 
 }  // namespace brook::integration
