@@ -123,7 +123,7 @@ group::time_ms group_manager::now() {
 }
 
 asio::awaitable<error_code> group_manager::ensure_offsets_topic() {
-    if (services_.image()->topic(std::string(offsets_topic_name))) co_return error_code::none;
+    if (services_.image()->topic(offsets_topic_name)) co_return error_code::none;
     metadata::create_topic_request request;
     request.name = std::string(offsets_topic_name);
     request.num_partitions = partition_count_;
@@ -143,6 +143,11 @@ asio::awaitable<error_code> group_manager::ensure_offsets_topic() {
     co_return error_code::coordinator_not_available;
 }
 
+broker::partition* group_manager::offsets_partition(std::int32_t partition) {
+    const auto topic = services_.image()->topic(offsets_topic_name);
+    return topic ? services_.partitions->find(topic->id, partition) : nullptr;
+}
+
 group_manager::hosted* group_manager::coordinator_for(std::int32_t partition, error_code& error) {
     auto& state = here();
     if (state.stopped) {
@@ -151,8 +156,7 @@ group_manager::hosted* group_manager::coordinator_for(std::int32_t partition, er
     }
     if (const auto it = state.coordinators.find(partition); it != state.coordinators.end()) return it->second.get();
 
-    const auto topic = services_.image()->topic(std::string(offsets_topic_name));
-    broker::partition* log_partition = topic ? services_.partitions->find(topic->id, partition) : nullptr;
+    broker::partition* log_partition = offsets_partition(partition);
     if (log_partition == nullptr) {
         error = error_code::coordinator_not_available;
         return nullptr;
@@ -237,8 +241,7 @@ group_manager::hosted* group_manager::coordinator_for(std::int32_t partition, er
 }
 
 error_code group_manager::append(std::int32_t partition, const std::vector<group::record>& records) {
-    const auto topic = services_.image()->topic(std::string(offsets_topic_name));
-    broker::partition* log_partition = topic ? services_.partitions->find(topic->id, partition) : nullptr;
+    broker::partition* log_partition = offsets_partition(partition);
     if (log_partition == nullptr) return error_code::not_coordinator;
     const auto time = now();
     record::batch_options options;
@@ -329,7 +332,7 @@ void group_manager::on_timer(std::int32_t partition, std::uint64_t incarnation) 
 
 asio::awaitable<group_manager::call_result> group_manager::call(const std::string& group_id, step_function step,
                                                                std::chrono::milliseconds max_wait) {
-    const auto topic = services_.image()->topic(std::string(offsets_topic_name));
+    const auto topic = services_.image()->topic(offsets_topic_name);
     if (!topic) co_return call_result{error_code::coordinator_not_available, std::nullopt};
     const std::int32_t partition = partition_for(group_id);
     const auto owner = services_.shards->executor(services_.partitions->owner(topic->id, partition));
@@ -367,7 +370,7 @@ asio::awaitable<group_manager::call_result> group_manager::call(const std::strin
 }
 
 asio::awaitable<error_code> group_manager::query(std::int32_t partition, query_function query) {
-    const auto topic = services_.image()->topic(std::string(offsets_topic_name));
+    const auto topic = services_.image()->topic(offsets_topic_name);
     if (!topic) co_return error_code::coordinator_not_available;
     const auto owner = services_.shards->executor(services_.partitions->owner(topic->id, partition));
     auto hop = io::submit_to(owner, [this, partition, query = std::move(query)] {

@@ -31,6 +31,7 @@ namespace brook::broker {
 
 namespace asio = boost::asio;
 struct broker_services;
+class partition;
 
 inline constexpr std::string_view offsets_topic_name = "__consumer_offsets";
 
@@ -81,6 +82,8 @@ private:
     struct waiter;
 
     shard_state& here();
+    // On the owner shard: the hosted __consumer_offsets partition, or null.
+    partition* offsets_partition(std::int32_t partition);
     // On the owner shard: the partition's coordinator, loaded on first use.
     hosted* coordinator_for(std::int32_t partition, messages::error_code& error);
     asio::awaitable<void> apply(std::int32_t partition, std::uint64_t incarnation, group::effects effects);

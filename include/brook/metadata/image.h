@@ -41,6 +41,10 @@ struct topic_info {
     std::vector<partition_info> partitions;            // indexed by partition id
     std::map<std::string, std::string> configs;        // per-topic overrides only
 
+    bool has_partition(std::int32_t index) const noexcept {
+        return index >= 0 && static_cast<std::size_t>(index) < partitions.size();
+    }
+
     friend bool operator==(const topic_info&, const topic_info&) = default;
 };
 

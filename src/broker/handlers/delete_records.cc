@@ -55,8 +55,7 @@ asio::awaitable<response> delete_records_handler::handle(request_context& contex
             auto& result = out.partitions.emplace_back();
             result.partition_index = partition.partition_index;
             result.low_watermark = -1;
-            if (!topic || partition.partition_index < 0 ||
-                static_cast<std::size_t>(partition.partition_index) >= topic->partitions.size()) {
+            if (!topic || !topic->has_partition(partition.partition_index)) {
                 result.error_code = static_cast<std::int16_t>(error_code::unknown_topic_or_partition);
                 continue;
             }

@@ -132,10 +132,6 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
     auto& services = context.services;
     messages::FetchResponse body;
     const bool uses_topic_ids = version >= 13;
-    const auto now_ms = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-            .count();
-    };
 
     // Which session, if any (KIP-227).
     session_mode mode = session_mode::none;
@@ -195,7 +191,7 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
             continue;
         }
         topic_names[i] = topic->name;
-        if (p.partition < 0 || static_cast<std::size_t>(p.partition) >= topic->partitions.size()) {
+        if (!topic->has_partition(p.partition)) {
             results[i].error = error_code::unknown_topic_or_partition;
             continue;
         }

@@ -16,7 +16,7 @@ asio::awaitable<response> list_groups_handler::handle(request_context& context, 
     const std::int16_t version = context.api_version;
     auto& services = context.services;
     messages::ListGroupsResponse body;
-    if (!services.image()->topic(std::string(offsets_topic_name))) co_return encode_response(context, body);
+    if (!services.image()->topic(offsets_topic_name)) co_return encode_response(context, body);
     const auto states = version >= 4 ? request.states_filter : std::vector<std::string>{};
     const auto types = version >= 5 ? request.types_filter : std::vector<std::string>{};
     for (std::int32_t partition = 0; partition < services.groups->partition_count(); ++partition) {

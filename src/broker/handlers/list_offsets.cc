@@ -116,8 +116,7 @@ asio::awaitable<response> list_offsets_handler::handle(request_context& context,
             result.partition_index = partition.partition_index;
             result.timestamp = -1;
             result.offset = -1;
-            if (!topic || partition.partition_index < 0 ||
-                static_cast<std::size_t>(partition.partition_index) >= topic->partitions.size()) {
+            if (!topic || !topic->has_partition(partition.partition_index)) {
                 result.error_code = static_cast<std::int16_t>(error_code::unknown_topic_or_partition);
                 continue;
             }

@@ -62,8 +62,7 @@ asio::awaitable<response> offset_for_leader_epoch_handler::handle(request_contex
             result.partition = partition.partition;
             result.leader_epoch = -1;
             result.end_offset = -1;
-            if (!topic || partition.partition < 0 ||
-                static_cast<std::size_t>(partition.partition) >= topic->partitions.size()) {
+            if (!topic || !topic->has_partition(partition.partition)) {
                 result.error_code = static_cast<std::int16_t>(error_code::unknown_topic_or_partition);
                 continue;
             }

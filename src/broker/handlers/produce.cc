@@ -139,8 +139,7 @@ asio::awaitable<response> produce_handler::handle(request_context& context, requ
                 outcome = {error_code::unsupported_version, "Produce v0-v2 (message formats v0/v1) is not supported."};
                 continue;
             }
-            if (!topic || partition_data.index < 0 ||
-                static_cast<std::size_t>(partition_data.index) >= topic->partitions.size()) {
+            if (!topic || !topic->has_partition(partition_data.index)) {
                 outcome = {error_code::unknown_topic_or_partition, "This server does not host this topic-partition."};
                 continue;
             }
