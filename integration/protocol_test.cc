@@ -1,7 +1,7 @@
 // Wire-level checks against a real brook process over raw connections, with
 // the generated codecs: every version the broker advertises for the APIs it
-// serves today answers a well-formed response, and pipelined requests are
-// answered in order.
+// serves today answers a well-formed response, pipelined requests are
+// answered in order, and pipelined Produce requests append in order.
 
 #include <gtest/gtest.h>
 
@@ -20,6 +20,9 @@
 #include "brook/messages/describe_cluster_response.h"
 #include "brook/messages/metadata_request.h"
 #include "brook/messages/metadata_response.h"
+#include "brook/messages/produce_request.h"
+#include "brook/messages/produce_response.h"
+#include "brook/record/record_batch.h"
 #include "harness.h"
 
 namespace brook::integration {
@@ -191,6 +194,81 @@ TEST(Protocol, PipelinedRequestsAreAnsweredInOrder) {
         ASSERT_TRUE(frame.has_value()) << "response " << i << " missing; log:\n" << broker.log_tail();
         wire::reader in(*frame);
         EXPECT_EQ(in.read_int32(), 1000 + i) << "response " << i << " out of order";
+    }
+}
+
+// One uncompressed batch of `count` one-byte records.
+wire::bytes batch_of(int count) {
+    record::batch_builder builder(record::batch_options{});
+    const wire::byte value = 'v';
+    for (int i = 0; i < count; ++i) {
+        record::new_record entry;
+        entry.value = wire::bytes_view(&value, 1);
+        entry.timestamp_ms = 1'700'000'000'000;
+        EXPECT_EQ(builder.append(entry), wire::errc::ok);
+    }
+    wire::bytes out;
+    EXPECT_EQ(builder.build(out), wire::errc::ok);
+    return out;
+}
+
+messages::ProduceRequest produce_to(const std::string& topic, const std::vector<std::pair<int, int>>& partitions,
+                                    std::int16_t acks) {
+    messages::ProduceRequest request;
+    request.acks = acks;
+    request.timeout_ms = 30'000;
+    auto& data = request.topic_data.emplace_back();
+    data.name = topic;
+    for (const auto& [partition, records] : partitions) {
+        auto& entry = data.partition_data.emplace_back();
+        entry.index = partition;
+        entry.records = wire::record_set::owning(batch_of(records));
+    }
+    return request;
+}
+
+// Regression (found by kafka-python's per-key order check): a Produce for
+// partitions on two shards, pipelined with a second Produce for one of them,
+// must append first, as Kafka (which reads a connection's next request only
+// after answering the last) does. The second request's batch got the lower
+// offset on connections whose shard did not own the first partition asked.
+TEST(Protocol, PipelinedProduceRequestsAppendInOrder) {
+    broker_process broker;
+    ASSERT_TRUE(broker.start());
+    create_topic(broker, "ordered", 4);
+
+    for (const std::int16_t acks : {std::int16_t{1}, std::int16_t{-1}}) {
+        // Connections land on both shards; each sends pairs of requests.
+        for (int c = 0; c < 6; ++c) {
+            raw_connection connection(broker.port());
+            ASSERT_TRUE(connection.connected());
+            for (int round = 0; round < 10; ++round) {
+                const int later = (c + round) % 4;
+                const auto first = produce_to("ordered", {{(later + 1) % 4, 50}, {(later + 2) % 4, 50},
+                                                          {later, 50}, {(later + 3) % 4, 50}}, acks);
+                const auto second = produce_to("ordered", {{later, 1}}, acks);
+                ASSERT_TRUE(connection.send_frame(encode_request(first, 7, 1)));
+                ASSERT_TRUE(connection.send_frame(encode_request(second, 7, 2)));
+                std::int64_t first_offset = -1, second_offset = -1;
+                for (const int correlation : {1, 2}) {
+                    const auto frame = connection.read_frame();
+                    ASSERT_TRUE(frame.has_value()) << broker.log_tail();
+                    wire::reader in(*frame);
+                    ASSERT_EQ(in.read_int32(), correlation);
+                    messages::ProduceResponse response;
+                    ASSERT_EQ(response.decode(in, 7), wire::errc::ok);
+                    for (const auto& partition : response.responses.at(0).partition_responses) {
+                        ASSERT_EQ(partition.error_code, 0);
+                        if (partition.index == later) {
+                            (correlation == 1 ? first_offset : second_offset) = partition.base_offset;
+                        }
+                    }
+                }
+                EXPECT_EQ(second_offset, first_offset + 50)
+                    << "acks=" << acks << " connection " << c << " round " << round << ": partition " << later
+                    << " appended the later request first";
+            }
+        }
     }
 }
 

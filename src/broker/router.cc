@@ -31,7 +31,7 @@ response unsupported_api_versions(const request_context& context) {
 }  // namespace
 
 boost::asio::awaitable<response> route(broker_services& services, const connection_info& connection,
-                                       wire::bytes_view frame) {
+                                       wire::bytes_view frame, append_order* order, std::uint64_t ticket) {
     wire::reader peek(frame);
     const std::int16_t api_key = peek.read_int16();
     const std::int16_t api_version = peek.read_int16();
@@ -41,7 +41,8 @@ boost::asio::awaitable<response> route(broker_services& services, const connecti
                       frame.size());
         co_return response::close();
     }
-    request_context context{services, connection, api_key, api_version, correlation_id, std::nullopt, frame};
+    request_context context{services, connection, api_key, api_version, correlation_id, std::nullopt, frame,
+                            order, ticket};
 
     const handler_entry* entry = find_handler(api_key);
     if (entry == nullptr || api_version < entry->lowest_version || api_version > entry->highest_version) {

@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "brook/base/assert.h"
+#include "brook/broker/append_order.h"
 #include "brook/broker/router.h"
 #include "brook/wire/reader.h"
 
@@ -47,6 +48,7 @@ public:
           info_(std::move(info)),
           limits_(limits),
           writer_wakeup_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+          order_(socket_.get_executor()),
           reader_wakeup_(socket_.get_executor(), asio::steady_timer::time_point::max()),
           idle_timer_(socket_.get_executor()) {}
 
@@ -124,7 +126,7 @@ private:
 
             auto slot = std::make_shared<pending>();
             queue_.push_back(slot);
-            asio::co_spawn(socket_.get_executor(), handle(self, slot, frame), asio::detached);
+            asio::co_spawn(socket_.get_executor(), handle(self, slot, frame, order_.take_ticket()), asio::detached);
         }
         reading_done_ = true;
         writer_wakeup_.cancel();
@@ -132,15 +134,19 @@ private:
 
     // `keep_alive` holds the connection until the handler is done.
     asio::awaitable<void> handle([[maybe_unused]] std::shared_ptr<connection> keep_alive, std::shared_ptr<pending> slot,
-                                 std::shared_ptr<wire::bytes> frame) {
+                                 std::shared_ptr<wire::bytes> frame, std::uint64_t ticket) {
+        // Only Produce appends; every other request lets later ones pass at once.
+        const bool appends = frame->size() >= 2 && (*frame)[0] == wire::byte{0} && (*frame)[1] == wire::byte{0};
+        if (!appends) order_.release(ticket);
         try {
-            slot->result = co_await route(services_, info_, *frame);
+            slot->result = co_await route(services_, info_, *frame, &order_, ticket);
         } catch (const std::exception& error) {
             // A handler failure must not take the broker down; this client
             // loses its connection and everyone else carries on.
             spdlog::error("connection {}: request failed: {}", info_.id, error.what());
             slot->result = response::close();
         }
+        order_.release(ticket);
         slot->done = true;
         writer_wakeup_.cancel();
     }
@@ -236,6 +242,7 @@ private:
     const connection_limits& limits_;
     std::deque<std::shared_ptr<pending>> queue_;
     asio::steady_timer writer_wakeup_;
+    append_order order_;
     asio::steady_timer reader_wakeup_;
     asio::steady_timer idle_timer_;
     bool stopping_ = false;
@@ -259,12 +266,15 @@ void server::start() {
     // SIGPIPE ignored the write fails with EPIPE and only that connection ends.
     ::signal(SIGPIPE, SIG_IGN);
     auto& context = shards_.context(0);
-    acceptor_ = std::make_unique<tcp::acceptor>(context);
+    // Throws (boost::system::system_error) when the address cannot be bound;
+    // the server then stays unstarted, and stop() has nothing to wait for.
+    auto acceptor = std::make_unique<tcp::acceptor>(context);
     const tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
-    acceptor_->open(endpoint.protocol());
-    acceptor_->set_option(tcp::acceptor::reuse_address(true));
-    acceptor_->bind(endpoint);
-    acceptor_->listen(asio::socket_base::max_listen_connections);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    acceptor->bind(endpoint);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    acceptor_ = std::move(acceptor);
     bound_port_ = acceptor_->local_endpoint().port();
     asio::co_spawn(context, accept_loop(), asio::detached);
     spdlog::info("listener {} on {}:{}", options_.name, options_.host, bound_port_);

@@ -12,6 +12,7 @@
 namespace brook::broker {
 
 struct broker_services;
+class append_order;
 
 // Facts about the connection a request arrived on.
 struct connection_info {
@@ -31,6 +32,10 @@ struct request_context {
     std::int32_t correlation_id = 0;
     std::optional<std::string> client_id;
     wire::bytes_view frame;
+    // The connection's ordering of appends and this request's ticket in it
+    // (append_order.h); null when the caller does not pipeline (tests).
+    append_order* order = nullptr;
+    std::uint64_t ticket = 0;
 };
 
 // An encoded response (response header and body, without the size prefix).

@@ -13,7 +13,10 @@
 
 namespace brook::broker {
 
+// `order` and `ticket` keep pipelined Produce appends in arrival order
+// (append_order.h); the caller releases the ticket when route() returns.
 boost::asio::awaitable<response> route(broker_services& services, const connection_info& connection,
-                                       wire::bytes_view frame);
+                                       wire::bytes_view frame, append_order* order = nullptr,
+                                       std::uint64_t ticket = 0);
 
 }  // namespace brook::broker

@@ -18,6 +18,7 @@
 #include <limits>
 #include <map>
 
+#include "brook/broker/append_order.h"
 #include "brook/broker/handlers/handlers.h"
 #include "brook/broker/partition_manager.h"
 #include "brook/messages/produce_response.h"
@@ -153,55 +154,73 @@ asio::awaitable<response> produce_handler::handle(request_context& context, requ
         }
     }
 
-    // Each owner shard validates and appends its partitions, then (acks=all)
-    // waits for its group commit.
-    const std::int16_t acks = request.acks;
+    // Appends in arrival order (append_order.h): wait for the earlier
+    // requests on this connection, then let later ones go once ours are in.
+    if (context.order != nullptr) co_await context.order->wait_turn(context.ticket);
+
+    // Each owner shard validates and appends its partitions. Shards that
+    // appended to a topic with Brook's default flush settings (flush.messages
+    // 1, flush.ms 0) must fsync before acks=all is answered; a topic that
+    // raises either relaxes that, as Kafka's flush settings do, and its
+    // appends reach the disk when the operating system or a later flush
+    // writes them.
+    struct shard_appends {
+        std::vector<partition_outcome> results;
+        bool must_flush = false;
+    };
+    std::vector<io::shard_id> to_flush;
     for (auto& [shard, jobs] : jobs_by_shard) {
-        auto hop = io::submit_to(
-            services.shards->executor(shard),
-            [&services, jobs, acks, now]() -> asio::awaitable<std::vector<partition_outcome>> {
-                std::vector<partition_outcome> results(jobs.size());
-                // Brook's default (flush.messages 1, flush.ms 0) fsyncs before
-                // acknowledging acks=all; a topic that raises either relaxes
-                // that, as Kafka's flush settings do, and its appends reach the
-                // disk when the operating system or a later flush writes them.
-                bool must_flush = false;
-                for (std::size_t i = 0; i < jobs.size(); ++i) {
-                    partition* hosted = services.partitions->find(jobs[i].topic_id, jobs[i].partition);
-                    if (hosted == nullptr) {
-                        results[i] = {error_code::not_leader_or_follower, "This partition is not open on this broker yet."};
-                        continue;
-                    }
-                    results[i] = validate(jobs[i].records, hosted->config(), now);
-                    if (results[i].error != error_code::none) continue;
-                    const auto timestamp_type = hosted->config().message_timestamp_type == config::timestamp_type::log_append_time
-                                                    ? record::timestamp_type::log_append_time
-                                                    : record::timestamp_type::create_time;
-                    auto result = hosted->log().append(jobs[i].records, hosted->leader_epoch(), timestamp_type, now);
-                    if (!result) {
-                        results[i] = {storage_error_code(result.error()), "Append failed: " + result.error().message()};
-                        continue;
-                    }
-                    results[i].base_offset = result.value().base_offset;
-                    results[i].log_append_time_ms = result.value().log_append_time_ms;
-                    results[i].log_start_offset = hosted->log().log_start_offset();
-                    hosted->wake_waiters();
-                    must_flush = must_flush || (hosted->config().flush_messages <= 1 || hosted->config().flush_ms == 0);
+        auto hop = io::submit_to(services.shards->executor(shard), [&services, jobs, now]() {
+            shard_appends out;
+            out.results.resize(jobs.size());
+            for (std::size_t i = 0; i < jobs.size(); ++i) {
+                auto& result_i = out.results[i];
+                partition* hosted = services.partitions->find(jobs[i].topic_id, jobs[i].partition);
+                if (hosted == nullptr) {
+                    result_i = {error_code::not_leader_or_follower, "This partition is not open on this broker yet."};
+                    continue;
                 }
-                if (must_flush && acks == -1) {
-                    if (const auto error = co_await services.partitions->flush_shard()) {
-                        for (auto& r : results) {
-                            if (r.error == error_code::none) {
-                                r = {error_code::kafka_storage_error, "fsync failed: " + error.message()};
-                            }
-                        }
-                    }
+                result_i = validate(jobs[i].records, hosted->config(), now);
+                if (result_i.error != error_code::none) continue;
+                const auto timestamp_type = hosted->config().message_timestamp_type == config::timestamp_type::log_append_time
+                                                ? record::timestamp_type::log_append_time
+                                                : record::timestamp_type::create_time;
+                auto result = hosted->log().append(jobs[i].records, hosted->leader_epoch(), timestamp_type, now);
+                if (!result) {
+                    result_i = {storage_error_code(result.error()), "Append failed: " + result.error().message()};
+                    continue;
                 }
-                co_return results;
-            });
-        const auto results = co_await std::move(hop);
+                result_i.base_offset = result.value().base_offset;
+                result_i.log_append_time_ms = result.value().log_append_time_ms;
+                result_i.log_start_offset = hosted->log().log_start_offset();
+                hosted->wake_waiters();
+                out.must_flush = out.must_flush || hosted->config().flush_messages <= 1 || hosted->config().flush_ms == 0;
+            }
+            return out;
+        });
+        const auto appended = co_await std::move(hop);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
-            outcomes[jobs[i].topic_position][jobs[i].partition_position] = results[i];
+            outcomes[jobs[i].topic_position][jobs[i].partition_position] = appended.results[i];
+        }
+        if (appended.must_flush) to_flush.push_back(shard);
+    }
+    if (context.order != nullptr) context.order->release(context.ticket);
+
+    const std::int16_t acks = request.acks;
+    if (acks == -1) {
+        for (const io::shard_id shard : to_flush) {
+            auto hop = io::submit_to(services.shards->executor(shard),
+                                     [&services]() -> asio::awaitable<std::error_code> {
+                                         co_return co_await services.partitions->flush_shard();
+                                     });
+            if (const auto error = co_await std::move(hop)) {
+                for (const auto& job : jobs_by_shard[shard]) {
+                    auto& outcome = outcomes[job.topic_position][job.partition_position];
+                    if (outcome.error == error_code::none) {
+                        outcome = {error_code::kafka_storage_error, "fsync failed: " + error.message()};
+                    }
+                }
+            }
         }
     }
 
