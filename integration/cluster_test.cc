@@ -572,6 +572,33 @@ TEST(Startup, BadValueExitsWithCode1NamingTheKey) {
     EXPECT_EQ(log.find("started: node"), std::string::npos) << log;
 }
 
+// Proves a listener port already in use stops brook with a readable message
+// and exit code 1 (it used to die of an uncaught exception, or hang
+// waiting for a listener that never started).
+TEST(Startup, PortInUseExitsWithCode1NamingTheListener) {
+    broker_process first;
+    ASSERT_TRUE(first.start());
+    const auto controller = pick_free_port();
+    broker_process second(broker_options(
+        std::map<std::string, std::string>{
+            {"listeners", "PLAINTEXT://127.0.0.1:" + std::to_string(first.port()) +
+                              ",CONTROLLER://127.0.0.1:" + std::to_string(controller)},
+            {"advertised.listeners", "PLAINTEXT://127.0.0.1:" + std::to_string(first.port())},
+            {"controller.quorum.voters", "1@127.0.0.1:" + std::to_string(controller)}},
+        /*wait=*/false));
+    ASSERT_TRUE(second.start());
+    const auto code = second.wait_for_exit(startup_timeout);
+    ASSERT_TRUE(code.has_value()) << "brook kept running on a taken port; log:\n" << second.log_tail();
+    EXPECT_EQ(*code, 1) << second.log_tail();
+    const std::string log = second.log();
+    EXPECT_NE(log.find("cannot listen on PLAINTEXT://127.0.0.1:" + std::to_string(first.port()) +
+                       ": Address already in use"),
+              std::string::npos)
+        << log;
+    EXPECT_EQ(log.find("terminate called"), std::string::npos) << log;
+    EXPECT_TRUE(first.running());
+}
+
 // Proves an unknown key is only a warning: brook starts, serves metadata and
 // its log names the key.
 TEST(Startup, UnknownKeyOnlyWarns) {

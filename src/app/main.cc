@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
+#include <boost/system/system_error.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -172,8 +173,8 @@ int run(const brook::config::broker_config& config) {
     for (std::size_t i = 0; i < servers.size(); ++i) {
         try {
             servers[i]->start();
-        } catch (const std::system_error& error) {
-            spdlog::critical("cannot listen on {}: {}", config.listeners[i].to_string(), error.what());
+        } catch (const boost::system::system_error& error) {  // what Asio throws; not a std::system_error
+            spdlog::critical("cannot listen on {}: {}", config.listeners[i].to_string(), error.code().message());
             stop_all();
             return 1;
         }
