@@ -34,6 +34,11 @@ std::string tool_path(const std::string& name) { return std::string(BROOK_TOOLS_
 
 tool_output run_tool(const std::string& name, const std::vector<std::string>& arguments, const std::string& input,
                      std::chrono::milliseconds timeout) {
+    return run_program(tool_path(name), arguments, input, timeout);
+}
+
+tool_output run_program(const std::string& path, const std::vector<std::string>& arguments, const std::string& input,
+                        std::chrono::milliseconds timeout) {
     // stdin, stdout and stderr go through files: no pipe can fill up while
     // the test waits, and nothing needs a second thread.
     char pattern[] = "/tmp/brook-tool-XXXXXX";
@@ -41,7 +46,7 @@ tool_output run_tool(const std::string& name, const std::vector<std::string>& ar
     const std::filesystem::path directory(pattern);
     { std::ofstream(directory / "in", std::ios::binary) << input; }
 
-    std::vector<std::string> argv_storage{tool_path(name)};
+    std::vector<std::string> argv_storage{path};
     argv_storage.insert(argv_storage.end(), arguments.begin(), arguments.end());
     std::vector<char*> argv;
     for (auto& argument : argv_storage) argv.push_back(argument.data());
@@ -60,7 +65,7 @@ tool_output run_tool(const std::string& name, const std::vector<std::string>& ar
         ::dup2(in, 0);
         ::dup2(out, 1);
         ::dup2(err, 2);
-        ::execv(argv[0], argv.data());
+        ::execvp(argv[0], argv.data());
         ::_exit(127);
     }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Runs one of Brook's command-line tools (tools/) as a child process, the way
-// a person runs it from a shell, and captures what it printed and its exit
+// Runs one of Brook's command-line tools (tools/), or any other program, as a
+// child process, the way a person runs it from a shell, and captures what it printed and its exit
 // code. Bounded: a tool still running at the deadline is killed and reported
 // as exit code 128 + SIGKILL.
 
@@ -21,6 +21,12 @@ struct tool_output {
 
 // The path of a tool built alongside the tests, e.g. tool_path("brook-topics").
 std::string tool_path(const std::string& name);
+
+// Runs the program at `path` with `arguments`, feeding `input` on stdin
+// (then EOF); the environment is the test's own.
+tool_output run_program(const std::string& path, const std::vector<std::string>& arguments,
+                        const std::string& input = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Runs tool `name` with `arguments`, feeding `input` on stdin (then EOF).
 tool_output run_tool(const std::string& name, const std::vector<std::string>& arguments,

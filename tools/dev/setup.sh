@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building and testing Brook needs on Debian 12, and nothing that
-# is already there. Safe to run any number of times. Uses sudo when not root.
+# Installs what building and testing Brook needs on Debian 12, the Kafka
+# clients of the compatibility suite included, and nothing that is already
+# there. Safe to run any number of times. Uses sudo when not root.
 set -euo pipefail
 
 packages=(
@@ -21,13 +22,16 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
-fi
-echo "setup: installing ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The Kafka clients of the compatibility suite (Debian and npm). One that
+# cannot be installed is reported, and its test is skipped saying so.
+"$(dirname "$0")/../../integration/clients/setup.sh"

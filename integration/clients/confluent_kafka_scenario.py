@@ -1,0 +1,270 @@
+#!/usr/bin/python3
+"""Brook client compatibility scenario for confluent-kafka-python (librdkafka).
+
+Usage: confluent_kafka_scenario.py <bootstrap host:port> <unique-suffix>
+Contract and steps: integration/clients/README.md. Set COMPAT_DEBUG=1 for
+librdkafka debug logging (protocol,broker,cgrp,topic,msg) on stderr.
+"""
+import os
+import sys
+import threading
+import time
+
+STEPS = ["metadata", "create_topic", "produce", "consume_group", "commit_offsets", "second_member", "delete_topic"]
+DEPENDS = {
+    "create_topic": ["metadata"],
+    "produce": ["create_topic"],
+    "consume_group": ["produce"],
+    "commit_offsets": ["consume_group"],
+    "second_member": ["consume_group"],
+    "delete_topic": ["create_topic"],
+}
+STEP_SECONDS = 30.0
+TOTAL_SECONDS = 110.0
+MESSAGES = 1000
+KEYS = 20
+PARTITIONS = 3
+
+_lock = threading.Lock()
+_results = {}
+_start = time.monotonic()
+
+
+def report(step, ok, reason=""):
+    with _lock:
+        if step in _results:
+            return
+        _results[step] = ok
+        line = f"step {step} ok" if ok else f"step {step} FAIL {' '.join(str(reason).split()) or 'failed'}"
+        print(line, flush=True)
+
+
+def watchdog():
+    # The whole script must end in time even if a client call hangs.
+    with _lock:
+        for step in STEPS:
+            if step not in _results:
+                _results[step] = False
+                print(f"step {step} FAIL timeout: script deadline of {TOTAL_SECONDS:.0f} s reached", flush=True)
+    sys.stdout.flush()
+    os._exit(1)
+
+
+def step_deadline():
+    remaining = TOTAL_SECONDS - (time.monotonic() - _start) - 2
+    return time.monotonic() + max(1.0, min(STEP_SECONDS, remaining))
+
+
+def run(step, fn):
+    for dep in DEPENDS.get(step, []):
+        if not _results.get(dep):
+            report(step, False, f"skipped: {dep} failed")
+            return
+    deadline = step_deadline()
+
+    # In a thread, so that a client call that never returns (some block while
+    # the coordinator is unreachable) costs this step its budget, not the script.
+    def body():
+        try:
+            fn(deadline)
+            report(step, True)
+        except Exception as e:  # noqa: BLE001 - every failure becomes a FAIL line
+            report(step, False, f"{type(e).__name__}: {e}")
+
+    worker = threading.Thread(target=body, daemon=True)
+    worker.start()
+    worker.join(max(0.1, deadline - time.monotonic()) + 1.0)
+    if worker.is_alive():
+        report(step, False, f"timeout: the client call did not return within {STEP_SECONDS:.0f} s")
+
+
+def left(deadline):
+    return max(0.1, deadline - time.monotonic())
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: confluent_kafka_scenario.py <bootstrap host:port> <unique-suffix>", file=sys.stderr)
+        return 2
+    bootstrap, suffix = sys.argv[1], sys.argv[2]
+    timer = threading.Timer(TOTAL_SECONDS + 5, watchdog)
+    timer.daemon = True
+    timer.start()
+
+    import confluent_kafka
+    from confluent_kafka import Consumer, Producer, TopicPartition, KafkaException
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    print(f"client confluent-kafka-python {confluent_kafka.version()[0]}+librdkafka-{confluent_kafka.libversion()[0]}",
+          flush=True)
+
+    topic = f"compat-{suffix}"
+    group = f"compat-group-{suffix}"
+    host, _, port = bootstrap.rpartition(":")
+    debug = {"debug": "protocol,broker,cgrp,topic,msg"} if os.environ.get("COMPAT_DEBUG") else {}
+    common = {"bootstrap.servers": bootstrap, "client.id": f"compat-confluent-{suffix}", **debug}
+    admin = AdminClient(dict(common))
+    state = {}
+
+    def metadata(deadline):
+        md = admin.list_topics(timeout=left(deadline))
+        brokers = [f"{b.host}:{b.port}" for b in md.brokers.values()]
+        if not brokers:
+            raise RuntimeError("metadata lists no broker")
+        if f"{host}:{port}" not in brokers:
+            raise RuntimeError(f"no broker at {host}:{port}; brokers: {brokers}")
+
+    def create_topic(deadline):
+        futures = admin.create_topics([NewTopic(topic, PARTITIONS, 1)], request_timeout=left(deadline))
+        futures[topic].result(timeout=left(deadline))
+        while True:
+            md = admin.list_topics(topic=topic, timeout=left(deadline))
+            t = md.topics.get(topic)
+            if t is not None and t.error is None and len(t.partitions) == PARTITIONS:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"metadata shows {len(t.partitions) if t else 0} partitions, error {t.error if t else None}")
+            time.sleep(0.2)
+
+    def produce(deadline):
+        # librdkafka 2.x: enable.idempotence defaults to false; set it anyway.
+        producer = Producer({**common, "acks": "all", "enable.idempotence": False, "linger.ms": 5})
+        delivered = []
+        errors = []
+
+        def on_delivery(err, msg):
+            if err is not None:
+                errors.append(str(err))
+            else:
+                delivered.append(msg.offset())
+
+        for i in range(MESSAGES):
+            while True:
+                try:
+                    producer.produce(topic, key=f"key-{i % KEYS}", value=f"value-{i}", headers=[("h", str(i))],
+                                     on_delivery=on_delivery)
+                    break
+                except BufferError:
+                    producer.poll(0.1)
+                    if time.monotonic() > deadline:
+                        raise
+        remaining = producer.flush(left(deadline))
+        if errors:
+            raise RuntimeError(f"{len(errors)} delivery errors, first: {errors[0]}")
+        if remaining or len(delivered) != MESSAGES:
+            raise TimeoutError(f"{len(delivered)} of {MESSAGES} delivered, {remaining} still queued")
+
+    def new_consumer():
+        return Consumer({**common, "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                         "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000})
+
+    def consume_group(deadline):
+        consumer = new_consumer()
+        state["c1"] = consumer
+        consumer.subscribe([topic])
+        seen = {}
+        last = {}
+        problems = []
+        while len(seen) < MESSAGES and time.monotonic() < deadline:
+            msg = consumer.poll(min(1.0, left(deadline)))
+            if msg is None:
+                continue
+            if msg.error():
+                raise KafkaException(msg.error())
+            key = msg.key().decode()
+            value = msg.value().decode()
+            headers = dict(msg.headers() or [])
+            i = int(value.split("-", 1)[1])
+            if key != f"key-{i % KEYS}" or headers.get("h", b"").decode() != str(i):
+                problems.append(f"offset {msg.partition()}/{msg.offset()}: key {key} value {value} headers {headers}")
+            if key in last and last[key] >= i:
+                problems.append(f"key {key}: {i} after {last[key]}")
+            last[key] = i
+            seen[i] = seen.get(i, 0) + 1
+        if problems:
+            raise RuntimeError(f"{len(problems)} bad records, first: {problems[0]}")
+        if len(seen) != MESSAGES:
+            raise TimeoutError(f"read {len(seen)} of {MESSAGES} distinct messages")
+        dups = sum(n - 1 for n in seen.values())
+        if dups:
+            raise RuntimeError(f"{dups} duplicate deliveries")
+
+    def commit_offsets(deadline):
+        consumer = state["c1"]
+        consumer.commit(asynchronous=False)
+        parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]
+        committed = consumer.committed(parts, timeout=left(deadline))
+        total = 0
+        for tp in committed:
+            if tp.error:
+                raise KafkaException(tp.error)
+            _, high = consumer.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=left(deadline))
+            if tp.offset != high:
+                raise RuntimeError(f"partition {tp.partition}: committed {tp.offset}, end offset {high}")
+            total += tp.offset
+        if total != MESSAGES:
+            raise RuntimeError(f"committed offsets sum to {total}, expected {MESSAGES}")
+
+    def second_member(deadline):
+        c1 = state["c1"]
+        c2 = new_consumer()
+        state["c2"] = c2
+        c2.subscribe([topic])
+        a1 = a2 = set()
+        try:
+            while time.monotonic() < deadline:
+                for c in (c1, c2):
+                    msg = c.poll(0.2)
+                    if msg is not None and msg.error():
+                        raise KafkaException(msg.error())
+                a1 = {tp.partition for tp in c1.assignment()}
+                a2 = {tp.partition for tp in c2.assignment()}
+                if a1 and a2 and not (a1 & a2) and (a1 | a2) == set(range(PARTITIONS)):
+                    break
+            else:
+                raise TimeoutError(f"assignments never settled: first {sorted(a1)}, second {sorted(a2)}")
+        finally:
+            # c2 first: the group then has one member left to leave.
+            close_consumers()
+
+    def delete_topic(deadline):
+        futures = admin.delete_topics([topic], request_timeout=left(deadline))
+        futures[topic].result(timeout=left(deadline))
+        while True:
+            md = admin.list_topics(timeout=left(deadline))
+            if topic not in md.topics:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("topic still listed in metadata")
+            time.sleep(0.2)
+
+    def close_consumers():
+        # A consumer left open by a failed step could recreate the topic. A
+        # close may block when a hung step still holds the consumer: bounded.
+        def close_all():
+            for name in ("c2", "c1"):
+                c = state.pop(name, None)
+                if c is not None:
+                    try:
+                        c.close()
+                    except Exception:  # noqa: BLE001
+                        pass
+
+        closer = threading.Thread(target=close_all, daemon=True)
+        closer.start()
+        closer.join(5.0)
+
+    for name, fn in [("metadata", metadata), ("create_topic", create_topic), ("produce", produce),
+                     ("consume_group", consume_group), ("commit_offsets", commit_offsets),
+                     ("second_member", second_member), ("delete_topic", delete_topic)]:
+        if name == "delete_topic":
+            close_consumers()
+        run(name, fn)
+    close_consumers()
+    ok = all(_results.get(s) for s in STEPS)
+    sys.stdout.flush()
+    os._exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

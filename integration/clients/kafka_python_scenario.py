@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+"""Brook client compatibility scenario for kafka-python.
+
+Usage: kafka_python_scenario.py <bootstrap host:port> <unique-suffix>
+Contract and steps: integration/clients/README.md. Set COMPAT_DEBUG=1 for
+kafka-python DEBUG logging on stderr.
+"""
+import os
+import sys
+import threading
+import time
+
+STEPS = ["metadata", "create_topic", "produce", "consume_group", "commit_offsets", "second_member", "delete_topic"]
+DEPENDS = {
+    "create_topic": ["metadata"],
+    "produce": ["create_topic"],
+    "consume_group": ["produce"],
+    "commit_offsets": ["consume_group"],
+    "second_member": ["consume_group"],
+    "delete_topic": ["create_topic"],
+}
+STEP_SECONDS = 30.0
+TOTAL_SECONDS = 110.0
+MESSAGES = 1000
+KEYS = 20
+PARTITIONS = 3
+
+_lock = threading.Lock()
+_results = {}
+_start = time.monotonic()
+
+
+def report(step, ok, reason=""):
+    with _lock:
+        if step in _results:
+            return
+        _results[step] = ok
+        line = f"step {step} ok" if ok else f"step {step} FAIL {' '.join(str(reason).split()) or 'failed'}"
+        print(line, flush=True)
+
+
+def watchdog():
+    # The whole script must end in time even if a client call hangs.
+    with _lock:
+        for step in STEPS:
+            if step not in _results:
+                _results[step] = False
+                print(f"step {step} FAIL timeout: script deadline of {TOTAL_SECONDS:.0f} s reached", flush=True)
+    sys.stdout.flush()
+    os._exit(1)
+
+
+def step_deadline():
+    remaining = TOTAL_SECONDS - (time.monotonic() - _start) - 2
+    return time.monotonic() + max(1.0, min(STEP_SECONDS, remaining))
+
+
+def run(step, fn):
+    for dep in DEPENDS.get(step, []):
+        if not _results.get(dep):
+            report(step, False, f"skipped: {dep} failed")
+            return
+    deadline = step_deadline()
+
+    # In a thread, so that a client call that never returns (some block while
+    # the coordinator is unreachable) costs this step its budget, not the script.
+    def body():
+        try:
+            fn(deadline)
+            report(step, True)
+        except Exception as e:  # noqa: BLE001 - every failure becomes a FAIL line
+            report(step, False, f"{type(e).__name__}: {e}")
+
+    worker = threading.Thread(target=body, daemon=True)
+    worker.start()
+    worker.join(max(0.1, deadline - time.monotonic()) + 1.0)
+    if worker.is_alive():
+        report(step, False, f"timeout: the client call did not return within {STEP_SECONDS:.0f} s")
+
+
+def left(deadline):
+    return max(0.1, deadline - time.monotonic())
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: kafka_python_scenario.py <bootstrap host:port> <unique-suffix>", file=sys.stderr)
+        return 2
+    bootstrap, suffix = sys.argv[1], sys.argv[2]
+    timer = threading.Timer(TOTAL_SECONDS + 5, watchdog)
+    timer.daemon = True
+    timer.start()
+
+    import logging
+    logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if os.environ.get("COMPAT_DEBUG") else logging.CRITICAL,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    import kafka
+    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+    from kafka.admin import NewTopic
+
+    print(f"client kafka-python {kafka.__version__}", flush=True)
+
+    topic = f"compat-{suffix}"
+    group = f"compat-group-{suffix}"
+    host, _, port = bootstrap.rpartition(":")
+    common = {"bootstrap_servers": [bootstrap], "client_id": f"compat-kafka-python-{suffix}",
+              "request_timeout_ms": 15000, "api_version_auto_timeout_ms": 10000, "reconnect_backoff_max_ms": 1000}
+    state = {}
+
+    def admin():
+        if "admin" not in state:
+            state["admin"] = KafkaAdminClient(**common)
+        return state["admin"]
+
+    def metadata(deadline):
+        cluster = admin().describe_cluster()
+        brokers = [f"{b['host']}:{b['port']}" for b in cluster["brokers"]]
+        admin().list_topics()
+        if not brokers:
+            raise RuntimeError("metadata lists no broker")
+        if f"{host}:{port}" not in brokers:
+            raise RuntimeError(f"no broker at {host}:{port}; brokers: {brokers}")
+
+    def create_topic(deadline):
+        response = admin().create_topics([NewTopic(topic, PARTITIONS, 1)], timeout_ms=int(left(deadline) * 1000))
+        for t in getattr(response, "topic_errors", []):
+            if t[1] != 0:
+                raise RuntimeError(f"CreateTopics error {t}")
+        while True:
+            described = admin().describe_topics([topic])
+            t = described[0] if described else None
+            if t is not None and t["error_code"] == 0 and len(t["partitions"]) == PARTITIONS:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"metadata shows {t}")
+            time.sleep(0.2)
+
+    def produce(deadline):
+        # kafka-python 2.0.2 has no idempotent producer.
+        producer = KafkaProducer(**common, acks="all", linger_ms=5, max_block_ms=int(left(deadline) * 1000))
+        try:
+            futures = [producer.send(topic, key=f"key-{i % KEYS}".encode(), value=f"value-{i}".encode(),
+                                     headers=[("h", str(i).encode())]) for i in range(MESSAGES)]
+            producer.flush(timeout=left(deadline))
+            errors = []
+            for f in futures:
+                if not f.is_done:
+                    raise TimeoutError(f"{sum(1 for f in futures if f.is_done)} of {MESSAGES} confirmed")
+                if f.exception is not None:
+                    errors.append(repr(f.exception))
+            if errors:
+                raise RuntimeError(f"{len(errors)} delivery errors, first: {errors[0]}")
+        finally:
+            producer.close(timeout=5)
+
+    def new_consumer():
+        return KafkaConsumer(**common, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False,
+                             session_timeout_ms=10000, heartbeat_interval_ms=1000)
+
+    def consume_group(deadline):
+        consumer = new_consumer()
+        state["c1"] = consumer
+        consumer.subscribe([topic])
+        seen = {}
+        last = {}
+        problems = []
+        while len(seen) < MESSAGES and time.monotonic() < deadline:
+            batches = consumer.poll(timeout_ms=int(min(1.0, left(deadline)) * 1000))
+            for records in batches.values():
+                for msg in records:
+                    key = msg.key.decode()
+                    value = msg.value.decode()
+                    headers = dict(msg.headers or [])
+                    i = int(value.split("-", 1)[1])
+                    if key != f"key-{i % KEYS}" or headers.get("h", b"").decode() != str(i):
+                        problems.append(f"offset {msg.partition}/{msg.offset}: key {key} value {value} headers {headers}")
+                    if key in last and last[key] >= i:
+                        problems.append(f"key {key}: {i} after {last[key]}")
+                    last[key] = i
+                    seen[i] = seen.get(i, 0) + 1
+        if problems:
+            raise RuntimeError(f"{len(problems)} bad records, first: {problems[0]}")
+        if len(seen) != MESSAGES:
+            raise TimeoutError(f"read {len(seen)} of {MESSAGES} distinct messages")
+        dups = sum(n - 1 for n in seen.values())
+        if dups:
+            raise RuntimeError(f"{dups} duplicate deliveries")
+
+    def commit_offsets(deadline):
+        consumer = state["c1"]
+        consumer.commit()
+        parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]
+        ends = consumer.end_offsets(parts)
+        total = 0
+        for tp in parts:
+            committed = consumer.committed(tp)
+            if committed != ends[tp]:
+                raise RuntimeError(f"partition {tp.partition}: committed {committed}, end offset {ends[tp]}")
+            total += committed
+        if total != MESSAGES:
+            raise RuntimeError(f"committed offsets sum to {total}, expected {MESSAGES}")
+
+    def second_member(deadline):
+        # kafka-python's poll() blocks inside JoinGroup until the rebalance
+        # completes, so each member polls in its own thread.
+        c1 = state["c1"]
+        c2 = new_consumer()
+        state["c2"] = c2
+        c2.subscribe([topic])
+        stop = threading.Event()
+        seen = {}
+        errors = []
+
+        def poll_loop(name, c):
+            try:
+                while not stop.is_set():
+                    c.poll(timeout_ms=200)
+                    seen[name] = {tp.partition for tp in c.assignment()}
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"{name}: {type(e).__name__}: {e}")
+
+        threads = [threading.Thread(target=poll_loop, args=(n, c), daemon=True) for n, c in (("c1", c1), ("c2", c2))]
+        for t in threads:
+            t.start()
+        a1 = a2 = set()
+        try:
+            while time.monotonic() < deadline:
+                if errors:
+                    raise RuntimeError(errors[0])
+                a1, a2 = seen.get("c1", set()), seen.get("c2", set())
+                if a1 and a2 and not (a1 & a2) and (a1 | a2) == set(range(PARTITIONS)):
+                    break
+                time.sleep(0.1)
+            else:
+                raise TimeoutError(f"assignments never settled: first {sorted(a1)}, second {sorted(a2)}")
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=max(0.1, min(10.0, TOTAL_SECONDS - (time.monotonic() - _start) - 5)))
+            if not any(t.is_alive() for t in threads):
+                for name in ("c2", "c1"):
+                    c = state.pop(name, None)
+                    if c is not None:
+                        c.close(autocommit=False)
+
+    def delete_topic(deadline):
+        response = admin().delete_topics([topic], timeout_ms=int(left(deadline) * 1000))
+        for t in getattr(response, "topic_error_codes", []):
+            if t[1] != 0:
+                raise RuntimeError(f"DeleteTopics error {t}")
+        while True:
+            if topic not in admin().list_topics():
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("topic still listed in metadata")
+            time.sleep(0.2)
+
+    def close_consumers():
+        # A consumer left open by a failed step could recreate the topic. A
+        # close may block when a hung step still holds the consumer: bounded.
+        def close_all():
+            for name in ("c2", "c1"):
+                c = state.pop(name, None)
+                if c is not None:
+                    try:
+                        c.close()
+                    except Exception:  # noqa: BLE001
+                        pass
+
+        closer = threading.Thread(target=close_all, daemon=True)
+        closer.start()
+        closer.join(5.0)
+
+    for name, fn in [("metadata", metadata), ("create_topic", create_topic), ("produce", produce),
+                     ("consume_group", consume_group), ("commit_offsets", commit_offsets),
+                     ("second_member", second_member), ("delete_topic", delete_topic)]:
+        if name == "delete_topic":
+            close_consumers()
+        run(name, fn)
+    close_consumers()
+    if "admin" in state:
+        closer = threading.Thread(target=state.pop("admin").close, daemon=True)
+        closer.start()
+        closer.join(5.0)
+    ok = all(_results.get(s) for s in STEPS)
+    sys.stdout.flush()
+    os._exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
