@@ -181,11 +181,12 @@ TEST_F(GroupProtocol, MembershipAtEveryVersion) {
     }
 }
 
-// OffsetCommit v2-9 and OffsetFetch v1-9 read back what was committed, in
+// OffsetCommit v1-9 and OffsetFetch v1-9 read back what was committed, in
 // the single-group shape up to v7 and the batched shape from v8; unknown
-// members and generations are refused.
+// members and generations are refused. (v0-1 are gone from Kafka 4; Brook
+// serves them for sarama 1.22, which commits with v1 by default.)
 TEST_F(GroupProtocol, OffsetsAtEveryVersion) {
-    for (std::int16_t v = 2; v <= 9; ++v) {
+    for (std::int16_t v = 1; v <= 9; ++v) {
         const std::string group = "offsets-" + std::to_string(v);
         const auto [member, generation] = join_alone(group, 5);
         messages::SyncGroupRequest sync;
@@ -217,7 +218,7 @@ TEST_F(GroupProtocol, OffsetsAtEveryVersion) {
         EXPECT_EQ(ask<messages::OffsetCommitResponse>(stranger, v).topics[0].partitions[0].error_code,
                   code(error_code::unknown_member_id));
 
-        const std::int16_t fetch_version = v == 2 ? 1 : v;  // OffsetFetch v1 too
+        const std::int16_t fetch_version = v <= 2 ? 1 : v;  // OffsetFetch v1 too
         messages::OffsetFetchRequest fetch;
         if (fetch_version >= 8) {
             auto& g = fetch.groups.emplace_back();
@@ -252,6 +253,21 @@ TEST_F(GroupProtocol, OffsetsAtEveryVersion) {
             }
         }
     }
+
+    // v0 carries no generation or member: a simple commit for a group with no
+    // members, read back like any other.
+    messages::OffsetCommitRequest simple;
+    simple.group_id = "offsets-v0";
+    auto& topic = simple.topics.emplace_back();
+    topic.name = "orders";
+    topic.partitions.push_back({3, 1234, -1, -1, std::string("v0"), {}});
+    EXPECT_EQ(ask<messages::OffsetCommitResponse>(simple, 0).topics.at(0).partitions.at(0).error_code, 0);
+    messages::OffsetFetchRequest fetch;
+    fetch.group_id = "offsets-v0";
+    fetch.topics = std::vector<messages::OffsetFetchRequest::OffsetFetchRequestTopic>{{"orders", {3}, {}}};
+    const auto fetched = ask<messages::OffsetFetchResponse>(fetch, 1);
+    EXPECT_EQ(fetched.topics.at(0).partitions.at(0).committed_offset, 1234);
+    EXPECT_EQ(fetched.topics.at(0).partitions.at(0).metadata.value_or(""), "v0");
 }
 
 // ListGroups v0-5 lists groups (with their state from v4, filtered by it);

@@ -4,9 +4,7 @@
 // Contract and steps: integration/clients/README.md. Build with build.sh (offline,
 // GOPATH mode, Debian's golang-github-shopify-sarama-dev). COMPAT_DEBUG=1 sets
 // sarama.Logger to stderr. COMPAT_SARAMA_VERSION=<x.y.z> overrides the Kafka
-// protocol version sarama assumes (default: sarama.MaxVersion);
-// COMPAT_SARAMA_DEFAULT_RETENTION=1 keeps Consumer.Offsets.Retention at 0
-// (OffsetCommit v1, see newConfig).
+// protocol version sarama assumes (default: sarama.MaxVersion).
 package main
 
 import (
@@ -235,12 +233,9 @@ func main() {
 		c.Producer.Return.Errors = true
 		c.Producer.Retry.Max = 3
 		c.Consumer.Offsets.Initial = sarama.OffsetOldest
-		// With Retention 0 (the default) sarama 1.22's offset manager commits
-		// with OffsetCommit v1, which Kafka 4 (and Brook) no longer serve: the
-		// broker closes the connection. A retention selects v2.
-		if os.Getenv("COMPAT_SARAMA_DEFAULT_RETENTION") == "" {
-			c.Consumer.Offsets.Retention = 7 * 24 * time.Hour
-		}
+		// Consumer.Offsets.Retention stays 0, sarama's default: its offset
+		// manager then commits with OffsetCommit v1, which Kafka 4 dropped
+		// and Brook still serves.
 		c.Consumer.Return.Errors = true
 		c.Consumer.Group.Session.Timeout = 10 * time.Second
 		c.Consumer.Group.Heartbeat.Interval = 1 * time.Second
@@ -301,13 +296,10 @@ func main() {
 		if err != nil {
 			return fmt.Errorf("DescribeCluster: %w", err)
 		}
-		// Not admin.ListTopics(): sarama 1.22 follows it with DescribeConfigs
-		// v0, which Kafka 4 (and Brook) no longer serve.
-		if err := client.RefreshMetadata(); err != nil {
-			return fmt.Errorf("Metadata: %w", err)
-		}
-		if _, err := client.Topics(); err != nil {
-			return fmt.Errorf("Topics: %w", err)
+		// sarama 1.22's ListTopics follows Metadata with DescribeConfigs v0,
+		// which Kafka 4 dropped and Brook still serves.
+		if _, err := admin.ListTopics(); err != nil {
+			return fmt.Errorf("ListTopics: %w", err)
 		}
 		var addrs []string
 		for _, b := range brokers {

@@ -7,7 +7,9 @@
 //   asked; v2: same as v1 (throttle time applied before the response);
 //   v3: include_documentation, and each entry carries its type and,
 //   when asked, its documentation; v4: flexible.
-// - Kafka 4.0 serves v1-4 (KIP-896 removed v0).
+// - Kafka 4.0 serves v1-4 (KIP-896 removed v0); Brook keeps v0 because
+//   clients still in use send it (sarama 1.22, Debian's, lists topics with
+//   it), and it costs nothing.
 // - A configuration_keys of null or empty means every key.
 // - TOPIC resources: every topic key with the broker's defaults and the
 //   topic's overrides. BROKER resources: this node's id gives every broker

@@ -1,6 +1,10 @@
 // OffsetCommit (key 8): store a group's positions in __consumer_offsets.
 //
-// Version notes: Kafka 4.0 serves v2-9 (KIP-896). v2-4: retention time
+// Version notes: Kafka 4.0 serves v2-9 (KIP-896); Brook keeps v0-1 because
+// clients still in use send them (sarama 1.22, Debian's, commits with v1
+// unless a retention is set). v0: no generation or member (a simple commit);
+// v1: generation, member id and a per-partition commit timestamp (ignored,
+// as the retention time is). v2-4: retention time
 // (ignored, as Kafka 2.1+ does: offsets.retention.minutes applies); v6:
 // committed leader epoch; v7: group instance id; v8: flexible; v9: member
 // epoch for KIP-848 groups (a classic group reads it as the generation).
