@@ -6,8 +6,8 @@ file per client in <build>/compat/.
   tools/dev/compat_table.py [build/release]            print the table
   tools/dev/compat_table.py [build/release] --update   rewrite it in README.md
 
-A cell is "yes" when the client did the step, "yes (note)" when the client
-cannot do it itself and the scenario used brook's tools (kcat has no admin
+A cell is "yes" when the client did the step, "n/a, <how>" when the client
+cannot do it itself and the scenario did it another way (kcat has no admin
 API), "FAIL" when the step failed, and a skipped client says why.
 """
 import datetime
@@ -49,7 +49,8 @@ def read(directory):
             if status == "ok":
                 cells[step] = "yes"
             elif status == "n/a":
-                cells[step] = "yes, by brook-topics" if "brook-topics" in note else "yes (" + note.split(";")[0] + ")"
+                # "n/a <why>; <how it was done instead>": show the how.
+                cells[step] = "n/a, " + note.split(";", 1)[-1].strip()
             else:
                 cells[step] = "FAIL"
         label = f"{client[0]} {client[1] if len(client) > 1 else ''}".strip()
