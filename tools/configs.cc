@@ -281,9 +281,7 @@ int run(int argc, char** argv) {
         return 0;
     }
     check_arguments(values, command);
-    client_properties properties;
-    if (!command.common.command_config.empty()) properties = load_client_properties(command.common.command_config);
-    client::blocking_client client(make_client_options(command.common.bootstrap_server, properties));
+    client::blocking_client client(make_client_options(command.common));
     try {
         if (command.describe) {
             describe(client, command);
@@ -303,7 +301,5 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     using namespace brook::tools;
-    config_command for_usage;
-    const auto usage = describe_options(for_usage);
-    return run_tool(argc, argv, "", run, [&](std::ostream& out) { out << usage << "\n"; }, &std::cout);
+    return tool_main<config_command>(argc, argv, "", run, &std::cout);
 }

@@ -35,9 +35,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-volatile std::sig_atomic_t stop_requested = 0;
-extern "C" void on_stop_signal(int) { stop_requested = 1; }
-
 // ---------------------------------------------------------------------------
 // Command line.
 
@@ -112,14 +109,6 @@ struct formatter_settings {
     std::string headers_separator = ",";
     std::string null_literal = "null";
 };
-
-bool is_true(const std::string& value) {
-    std::string trimmed;
-    for (const char c : value) {
-        if (c != ' ' && c != '\t') trimmed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return trimmed == "true";
-}
 
 formatter_settings make_formatter(const client_properties& properties) {
     formatter_settings settings;
@@ -257,16 +246,6 @@ struct consume_plan {
     std::optional<std::int64_t> timeout_ms;
 };
 
-client_properties merged_properties(const std::string& file, const std::vector<std::string>& entries) {
-    client_properties properties;
-    if (!file.empty()) properties = load_client_properties(file);
-    for (const auto& entry : entries) {
-        auto [key, value] = parse_key_value(entry);
-        properties[key] = value;
-    }
-    return properties;
-}
-
 std::int64_t parse_offset(const std::string& text) {
     std::string lower;
     for (const char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -308,7 +287,7 @@ int consume(rd_kafka_t* consumer, const consume_plan& plan, const formatter_sett
             std::int64_t& count) {
     auto last_record = steady::now();
     while (plan.max_messages < 0 || count < plan.max_messages) {
-        if (stop_requested) return 0;
+        if (stop_requested()) return 0;
         if (fatal_error) return 1;
         int wait = 100;
         if (plan.timeout_ms) {
@@ -477,11 +456,7 @@ int run(int argc, char** argv) {
                          rd_kafka_err2str(started));
     }
 
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
+    install_stop_signals();
     ::signal(SIGPIPE, SIG_IGN);
 
     std::int64_t count = 0;
@@ -503,7 +478,5 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     using namespace brook::tools;
-    consumer_command for_usage;
-    const auto usage = describe_options(for_usage);
-    return run_tool(argc, argv, "Error: ", run, [&](std::ostream& out) { out << usage << "\n"; });
+    return tool_main<consumer_command>(argc, argv, "Error: ", run);
 }

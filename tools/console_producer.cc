@@ -44,9 +44,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-volatile std::sig_atomic_t stop_requested = 0;
-extern "C" void on_stop_signal(int) { stop_requested = 1; }
-
 // ---------------------------------------------------------------------------
 // Command line.
 
@@ -131,14 +128,6 @@ struct reader_settings {
     bool ignore_error = false;
     std::optional<std::string> null_marker;
 };
-
-bool is_true(const std::string& value) {
-    std::string trimmed;
-    for (const char c : value) {
-        if (c != ' ' && c != '\t') trimmed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return trimmed == "true";
-}
 
 reader_settings make_reader_settings(const client_properties& properties) {
     reader_settings settings;
@@ -291,12 +280,12 @@ public:
                 if (!line.empty() && line.back() == '\r') line.pop_back();
                 return status::line;
             }
-            if (stop_requested) return status::interrupted;
+            if (stop_requested()) return status::interrupted;
             pollfd entry{fd_, POLLIN, 0};
             const int ready = ::poll(&entry, 1, timeout.count() < 0 ? -1 : static_cast<int>(timeout.count()));
             if (ready < 0) {
                 if (errno == EINTR) {
-                    if (stop_requested) return status::interrupted;
+                    if (stop_requested()) return status::interrupted;
                     continue;
                 }
                 throw tool_error(std::string("Cannot read standard input: ") + std::strerror(errno));
@@ -624,7 +613,7 @@ private:
             } else if (!messages::describe(topic_error).retriable) {
                 throw tool_error("Topic " + topic_ + ": " + kafka_error_text(topic_error));
             }
-            if (steady::now() + backoff > deadline || stop_requested) {
+            if (steady::now() + backoff > deadline || stop_requested()) {
                 throw tool_error("Topic " + topic_ + " not present in metadata after " +
                                  std::to_string(settings_.max_block_ms) + " ms.");
             }
@@ -683,7 +672,7 @@ private:
                 it = retriable.count(it->first) != 0 ? std::next(it) : built.erase(it);
             }
             if (built.empty()) break;
-            if (attempt >= settings_.retries || stop_requested) {
+            if (attempt >= settings_.retries || stop_requested()) {
                 for (const auto& [partition, bytes] : built) report_batch(batches[partition], retriable[partition]);
                 break;
             }
@@ -767,17 +756,6 @@ std::int64_t now_ms() {
     return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// Properties from a file, then `key=value` entries on top.
-client_properties merged_properties(const std::string& file, const std::vector<std::string>& entries) {
-    client_properties properties;
-    if (!file.empty()) properties = load_client_properties(file);
-    for (const auto& entry : entries) {
-        auto [key, value] = parse_key_value(entry);
-        properties[key] = value;
-    }
-    return properties;
-}
-
 int run(int argc, char** argv) {
     producer_command command;
     const auto options = describe_options(command);
@@ -833,12 +811,7 @@ int run(int argc, char** argv) {
     client_options.request_timeout =
         std::max(client_options.request_timeout, milliseconds(settings.request_timeout_ms + 5000));
 
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // no SA_RESTART: a signal wakes poll()
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
+    install_stop_signals();
 
     client::blocking_client client(client_options);
     console_producer producer(client, command.topic, settings);
@@ -882,7 +855,5 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     using namespace brook::tools;
-    producer_command for_usage;
-    const auto usage = describe_options(for_usage);
-    return run_tool(argc, argv, "Error: ", run, [&](std::ostream& out) { out << usage << "\n"; });
+    return tool_main<producer_command>(argc, argv, "Error: ", run);
 }

@@ -1194,9 +1194,7 @@ int run(int argc, char** argv) {
     }
     check_arguments(values, command);
 
-    client_properties properties;
-    if (!command.common.command_config.empty()) properties = load_client_properties(command.common.command_config);
-    client::blocking_client client(make_client_options(command.common.bootstrap_server, properties));
+    client::blocking_client client(make_client_options(command.common));
     cluster brokers(client);
     if (command.list) return list_groups(brokers, command);
     if (command.describe) return describe_groups(brokers, command);
@@ -1210,9 +1208,6 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     using namespace brook::tools;
-    group_command for_usage;
-    const auto usage = describe_options(for_usage);
-    return run_tool(
-        argc, argv, "\nError: Executing consumer group command failed due to ", run,
-        [&](std::ostream& out) { out << usage << "\n"; }, &std::cout);
+    return tool_main<group_command>(argc, argv, "\nError: Executing consumer group command failed due to ", run,
+                                    &std::cout);
 }

@@ -434,9 +434,7 @@ int run(int argc, char** argv) {
     }
     check_arguments(values, command);
 
-    client_properties properties;
-    if (!command.common.command_config.empty()) properties = load_client_properties(command.common.command_config);
-    client::blocking_client client(make_client_options(command.common.bootstrap_server, properties));
+    client::blocking_client client(make_client_options(command.common));
     if (command.create) return create_topic(client, command);
     if (command.list) return list_topics(client, command);
     if (command.describe) return describe_topics(client, command);
@@ -449,9 +447,5 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     using namespace brook::tools;
-    topic_command for_usage;
-    const auto usage = describe_options(for_usage);
-    return run_tool(
-        argc, argv, "Error while executing topic command : ", run,
-        [&](std::ostream& out) { out << usage << "\n"; }, &std::cout);
+    return tool_main<topic_command>(argc, argv, "Error while executing topic command : ", run, &std::cout);
 }

@@ -10,76 +10,7 @@ import sys
 import threading
 import time
 
-STEPS = ["metadata", "create_topic", "produce", "consume_group", "commit_offsets", "second_member", "delete_topic"]
-DEPENDS = {
-    "create_topic": ["metadata"],
-    "produce": ["create_topic"],
-    "consume_group": ["produce"],
-    "commit_offsets": ["consume_group"],
-    "second_member": ["consume_group"],
-    "delete_topic": ["create_topic"],
-}
-STEP_SECONDS = 30.0
-TOTAL_SECONDS = 110.0
-MESSAGES = 1000
-KEYS = 20
-PARTITIONS = 3
-
-_lock = threading.Lock()
-_results = {}
-_start = time.monotonic()
-
-
-def report(step, ok, reason=""):
-    with _lock:
-        if step in _results:
-            return
-        _results[step] = ok
-        line = f"step {step} ok" if ok else f"step {step} FAIL {' '.join(str(reason).split()) or 'failed'}"
-        print(line, flush=True)
-
-
-def watchdog():
-    # The whole script must end in time even if a client call hangs.
-    with _lock:
-        for step in STEPS:
-            if step not in _results:
-                _results[step] = False
-                print(f"step {step} FAIL timeout: script deadline of {TOTAL_SECONDS:.0f} s reached", flush=True)
-    sys.stdout.flush()
-    os._exit(1)
-
-
-def step_deadline():
-    remaining = TOTAL_SECONDS - (time.monotonic() - _start) - 2
-    return time.monotonic() + max(1.0, min(STEP_SECONDS, remaining))
-
-
-def run(step, fn):
-    for dep in DEPENDS.get(step, []):
-        if not _results.get(dep):
-            report(step, False, f"skipped: {dep} failed")
-            return
-    deadline = step_deadline()
-
-    # In a thread, so that a client call that never returns (some block while
-    # the coordinator is unreachable) costs this step its budget, not the script.
-    def body():
-        try:
-            fn(deadline)
-            report(step, True)
-        except Exception as e:  # noqa: BLE001 - every failure becomes a FAIL line
-            report(step, False, f"{type(e).__name__}: {e}")
-
-    worker = threading.Thread(target=body, daemon=True)
-    worker.start()
-    worker.join(max(0.1, deadline - time.monotonic()) + 1.0)
-    if worker.is_alive():
-        report(step, False, f"timeout: the client call did not return within {STEP_SECONDS:.0f} s")
-
-
-def left(deadline):
-    return max(0.1, deadline - time.monotonic())
+from scenario import KEYS, MESSAGES, PARTITIONS, finish, left, run, start_watchdog
 
 
 def main():
@@ -87,9 +18,7 @@ def main():
         print("usage: confluent_kafka_scenario.py <bootstrap host:port> <unique-suffix>", file=sys.stderr)
         return 2
     bootstrap, suffix = sys.argv[1], sys.argv[2]
-    timer = threading.Timer(TOTAL_SECONDS + 5, watchdog)
-    timer.daemon = True
-    timer.start()
+    start_watchdog()
 
     import confluent_kafka
     from confluent_kafka import Consumer, Producer, TopicPartition, KafkaException
@@ -261,9 +190,7 @@ def main():
             close_consumers()
         run(name, fn)
     close_consumers()
-    ok = all(_results.get(s) for s in STEPS)
-    sys.stdout.flush()
-    os._exit(0 if ok else 1)
+    finish()
 
 
 if __name__ == "__main__":

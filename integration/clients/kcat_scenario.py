@@ -20,43 +20,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from scenario import KEYS, MESSAGES, PARTITIONS, finish, run, start_watchdog
+
 KCAT = "/usr/bin/kcat"
-STEPS = ["metadata", "create_topic", "produce", "consume_group", "commit_offsets", "second_member", "delete_topic"]
-DEPENDS = {
-    "create_topic": ["metadata"],
-    "produce": ["create_topic"],
-    "consume_group": ["produce"],
-    "commit_offsets": ["consume_group"],
-    "second_member": ["consume_group"],
-    "delete_topic": ["create_topic"],
-}
-STEP_SECONDS = 30.0
-MESSAGES = 1000
-KEYS = 20
-PARTITIONS = 3
-
-results = {}
-
-
-def report(step, status, reason=""):
-    results[step] = status in ("ok", "n/a")
-    line = f"step {step} {status}" + (f" {' '.join(str(reason).split())}" if reason else "")
-    print(line, flush=True)
-
-
-def run(step, fn):
-    for dep in DEPENDS.get(step, []):
-        if not results.get(dep):
-            report(step, "FAIL", f"skipped: {dep} failed")
-            return
-    try:
-        note = fn(time.monotonic() + STEP_SECONDS)
-        if note:
-            report(step, "n/a", note)
-        else:
-            report(step, "ok")
-    except Exception as e:  # noqa: BLE001 - every failure becomes a FAIL line
-        report(step, "FAIL", f"{type(e).__name__}: {e}")
 
 
 def kcat(bootstrap, *args, stdin=None, timeout=30):
@@ -89,6 +55,7 @@ def main():
         print("usage: kcat_scenario.py <bootstrap host:port> <unique-suffix>", file=sys.stderr)
         return 2
     bootstrap, suffix = sys.argv[1], sys.argv[2]
+    start_watchdog()
     topic = f"compat-{suffix}"
     group = f"compat-group-{suffix}"
     about = subprocess.run([KCAT, "-V"], capture_output=True, text=True).stdout.splitlines()
@@ -199,7 +166,7 @@ def main():
                      ("consume_group", consume_group), ("commit_offsets", commit_offsets),
                      ("second_member", second_member), ("delete_topic", delete_topic)]:
         run(name, fn)
-    return 0 if all(results.get(s) for s in STEPS) else 1
+    finish()
 
 
 if __name__ == "__main__":

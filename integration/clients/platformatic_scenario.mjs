@@ -16,65 +16,7 @@ const pltVersion = JSON.parse(readFileSync(new URL('../package.json', pathToFile
 const { Admin, Consumer, Producer, ProduceAcks, MessagesStreamModes, MessagesStreamFallbackModes, stringSerializers, stringDeserializers } =
   await import(pathToFileURL(pltEntry).href)
 
-const STEPS = ['metadata', 'create_topic', 'produce', 'consume_group', 'commit_offsets', 'second_member', 'delete_topic']
-const DEPENDS = {
-  create_topic: ['metadata'],
-  produce: ['create_topic'],
-  consume_group: ['produce'],
-  commit_offsets: ['consume_group'],
-  second_member: ['consume_group'],
-  delete_topic: ['create_topic']
-}
-const STEP_MS = 30000
-const TOTAL_MS = 110000
-const MESSAGES = 1000
-const KEYS = 20
-const PARTITIONS = 3
-const start = Date.now()
-const results = {}
-
-function report (step, ok, reason = '') {
-  if (step in results) return
-  results[step] = ok
-  const why = String(reason).replace(/\s+/g, ' ').trim() || 'failed'
-  process.stdout.write(ok ? `step ${step} ok\n` : `step ${step} FAIL ${why}\n`)
-}
-
-function finish () {
-  const ok = STEPS.every(s => results[s])
-  process.exitCode = ok ? 0 : 1
-  // Exit once stdout is flushed, whatever client sockets or timers are left.
-  process.stdout.write('', () => process.exit(ok ? 0 : 1))
-}
-
-const watchdog = setTimeout(() => {
-  for (const s of STEPS) report(s, false, `timeout: script deadline of ${TOTAL_MS / 1000} s reached`)
-  finish()
-}, TOTAL_MS + 5000)
-
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
-
-function withTimeout (promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise,
-    new Promise((resolve, reject) => { timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms) })
-  ]).finally(() => clearTimeout(timer))
-}
-
-async function run (step, fn) {
-  for (const dep of DEPENDS[step] || []) {
-    if (!results[dep]) return report(step, false, `skipped: ${dep} failed`)
-  }
-  const budget = Math.max(1000, Math.min(STEP_MS, TOTAL_MS - (Date.now() - start) - 2000))
-  const deadline = Date.now() + budget
-  try {
-    await withTimeout(fn(deadline), budget, step)
-    report(step, true)
-  } catch (e) {
-    report(step, false, `${e.name || 'Error'}: ${e.message}${e.type ? ` (${e.type})` : ''}`)
-  }
-}
+import { STEPS, MESSAGES, KEYS, PARTITIONS, report, finish, sleep, withTimeout, run } from './scenario.mjs'
 
 function errorText (e) {
   // Errors carry a code (PLT_KFK_*) and often nested errors with the broker's error codes.
@@ -257,7 +199,6 @@ async function main () {
 
   if (state.producer) await withTimeout(state.producer.close(true), 5000, 'producer close').catch(() => {})
   await withTimeout(admin.close(), 5000, 'admin close').catch(() => {})
-  clearTimeout(watchdog)
   finish()
 }
 

@@ -1,6 +1,10 @@
 #include "tool.h"
 
+#include <signal.h>
+
+#include <cctype>
 #include <charconv>
+#include <csignal>
 #include <iostream>
 #include <sstream>
 
@@ -65,6 +69,48 @@ client::client_options make_client_options(const std::string& bootstrap, const c
     }
     return options;
 }
+
+client::client_options make_client_options(const common_options& common) {
+    client_properties properties;
+    if (!common.command_config.empty()) properties = load_client_properties(common.command_config);
+    return make_client_options(common.bootstrap_server, properties);
+}
+
+client_properties merged_properties(const std::string& file, const std::vector<std::string>& entries) {
+    client_properties properties;
+    if (!file.empty()) properties = load_client_properties(file);
+    for (const auto& entry : entries) {
+        auto [key, value] = parse_key_value(entry);
+        properties[key] = value;
+    }
+    return properties;
+}
+
+bool is_true(std::string_view value) {
+    std::string trimmed;
+    for (const char c : value) {
+        if (c != ' ' && c != '\t') trimmed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return trimmed == "true";
+}
+
+namespace {
+
+volatile std::sig_atomic_t stop_flag = 0;
+extern "C" void on_stop_signal(int) { stop_flag = 1; }
+
+}  // namespace
+
+void install_stop_signals() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: a signal wakes poll()
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+}
+
+bool stop_requested() noexcept { return stop_flag != 0; }
 
 po::variables_map parse_command_line(int argc, char** argv, const po::options_description& description) {
     po::variables_map values;

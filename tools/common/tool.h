@@ -64,6 +64,13 @@ using client_properties = std::map<std::string, std::string>;
 // not parse or cannot be read.
 client_properties load_client_properties(const std::string& path);
 
+// Properties from a file (none when `file` is empty), then `key=value`
+// entries (repeated --property style flags) on top.
+client_properties merged_properties(const std::string& file, const std::vector<std::string>& entries);
+
+// A Kafka boolean property: "true" in any case, surrounding blanks ignored.
+bool is_true(std::string_view value);
+
 // The internal client's options for `bootstrap` and the properties the
 // internal client understands (client.id, request.timeout.ms,
 // default.api.timeout.ms, retry.backoff.ms, retry.backoff.max.ms, retries,
@@ -71,6 +78,16 @@ client_properties load_client_properties(const std::string& path);
 // Kafka's clients log them ("... was supplied but isn't a known config."),
 // because a tool cannot act on them; tool_error on a malformed number.
 client::client_options make_client_options(const std::string& bootstrap, const client_properties& properties);
+
+// The internal client's options from the common flags (--bootstrap-server,
+// --command-config).
+client::client_options make_client_options(const common_options& common);
+
+// SIGINT and SIGTERM set a flag instead of ending the process, so a tool can
+// finish cleanly (send what is pending, leave its group). Without
+// SA_RESTART, so a signal also wakes a blocking poll().
+void install_stop_signals();
+bool stop_requested() noexcept;
 
 // Parses argv against `description`; usage_error on unknown flags, missing
 // values or a bad number. Positional arguments are refused.
@@ -83,6 +100,16 @@ po::variables_map parse_command_line(int argc, char** argv, const po::options_de
 int run_tool(int argc, char** argv, std::string_view error_prefix,
              const std::function<int(int, char**)>& body, const std::function<void(std::ostream&)>& usage,
              std::ostream* error_stream = nullptr);
+
+// The main() of a tool whose options come from describe_options(Command&):
+// run_tool with that usage.
+template <typename Command>
+int tool_main(int argc, char** argv, std::string_view error_prefix, int (*body)(int, char**),
+              std::ostream* error_stream = nullptr) {
+    Command for_usage;
+    const auto usage = describe_options(for_usage);
+    return run_tool(argc, argv, error_prefix, body, [&](std::ostream& out) { out << usage << "\n"; }, error_stream);
+}
 
 // ---------------------------------------------------------------------------
 // Kafka errors, worded for people.
