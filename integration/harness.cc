@@ -1,4 +1,5 @@
 #include "harness.h"
+#include "tool_runner.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -85,13 +86,6 @@ std::filesystem::path make_temp_directory() {
         throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
     }
     return std::filesystem::path(buffer.data());
-}
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 }  // namespace

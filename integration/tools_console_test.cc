@@ -35,75 +35,14 @@ std::int64_t now_ms() {
         .count();
 }
 
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-// A tool left running in the background (a consumer waiting for records),
-// its output going to files; killed when it goes out of scope.
-class background_tool {
+// A tool left running in the background (a consumer waiting for records).
+class background_tool : public background_program {
 public:
-    background_tool(const std::string& name, const std::vector<std::string>& arguments) {
-        char pattern[] = "/tmp/brook-console-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-        directory_ = pattern;
-        std::vector<std::string> storage{tool_path(name)};
-        storage.insert(storage.end(), arguments.begin(), arguments.end());
-        std::vector<char*> argv;
-        for (auto& argument : storage) argv.push_back(argument.data());
-        argv.push_back(nullptr);
-        const std::string out_path = (directory_ / "out").string();
-        const std::string err_path = (directory_ / "err").string();
-        pid_ = ::fork();
-        if (pid_ < 0) throw std::runtime_error("fork failed");
-        if (pid_ == 0) {
-            const int in = ::open("/dev/null", O_RDONLY);
-            const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            if (in < 0 || out < 0 || err < 0) ::_exit(126);
-            ::dup2(in, 0);
-            ::dup2(out, 1);
-            ::dup2(err, 2);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-    }
-    ~background_tool() {
-        if (pid_ > 0 && !exit_code_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-        std::error_code ignored;
-        std::filesystem::remove_all(directory_, ignored);
-    }
-    background_tool(const background_tool&) = delete;
-    background_tool& operator=(const background_tool&) = delete;
-
-    std::string out() const { return slurp(directory_ / "out"); }
-    std::string err() const { return slurp(directory_ / "err"); }
-    void signal(int number) const { ::kill(pid_, number); }
-
-    // The exit code once it exited by itself (bounded wait).
+    background_tool(const std::string& name, const std::vector<std::string>& arguments)
+        : background_program(tool_path(name), arguments) {}
     std::optional<int> wait_for_exit(std::chrono::milliseconds timeout = request_timeout) {
-        eventually(
-            [&] {
-                int status = 0;
-                if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                }
-                return exit_code_.has_value();
-            },
-            timeout);
-        return exit_code_;
+        return background_program::wait_for_exit(timeout);
     }
-
-private:
-    std::filesystem::path directory_;
-    pid_t pid_ = -1;
-    std::optional<int> exit_code_;
 };
 
 class ToolsConsole : public ::testing::Test {

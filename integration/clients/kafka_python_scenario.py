@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from scenario import KEYS, MESSAGES, PARTITIONS, finish, left, run, seconds_left, start_watchdog
+from scenario import KEYS, MESSAGES, PARTITIONS, close_quietly, finish, left, run_all, seconds_left, start_watchdog
 
 
 def main():
@@ -184,33 +184,10 @@ def main():
                 raise TimeoutError("topic still listed in metadata")
             time.sleep(0.2)
 
-    def close_consumers():
-        # A consumer left open by a failed step could recreate the topic. A
-        # close may block when a hung step still holds the consumer: bounded.
-        def close_all():
-            for name in ("c2", "c1"):
-                c = state.pop(name, None)
-                if c is not None:
-                    try:
-                        c.close()
-                    except Exception:  # noqa: BLE001
-                        pass
-
-        closer = threading.Thread(target=close_all, daemon=True)
-        closer.start()
-        closer.join(5.0)
-
-    for name, fn in [("metadata", metadata), ("create_topic", create_topic), ("produce", produce),
-                     ("consume_group", consume_group), ("commit_offsets", commit_offsets),
-                     ("second_member", second_member), ("delete_topic", delete_topic)]:
-        if name == "delete_topic":
-            close_consumers()
-        run(name, fn)
-    close_consumers()
-    if "admin" in state:
-        closer = threading.Thread(target=state.pop("admin").close, daemon=True)
-        closer.start()
-        closer.join(5.0)
+    run_all({"metadata": metadata, "create_topic": create_topic, "produce": produce,
+             "consume_group": consume_group, "commit_offsets": commit_offsets,
+             "second_member": second_member, "delete_topic": delete_topic}, state)
+    close_quietly(state, ["admin"])
     finish()
 
 

@@ -20,7 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from scenario import KEYS, MESSAGES, PARTITIONS, finish, run, start_watchdog
+from scenario import KEYS, MESSAGES, PARTITIONS, finish, run_all, start_watchdog
 
 KCAT = "/usr/bin/kcat"
 
@@ -162,10 +162,9 @@ def main():
             time.sleep(0.2)
         return "kcat has no admin API; deleted with brook-topics"
 
-    for name, fn in [("metadata", metadata), ("create_topic", create_topic), ("produce", produce),
-                     ("consume_group", consume_group), ("commit_offsets", commit_offsets),
-                     ("second_member", second_member), ("delete_topic", delete_topic)]:
-        run(name, fn)
+    run_all({"metadata": metadata, "create_topic": create_topic, "produce": produce,
+             "consume_group": consume_group, "commit_offsets": commit_offsets,
+             "second_member": second_member, "delete_topic": delete_topic}, {})
     finish()
 
 

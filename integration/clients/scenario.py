@@ -93,6 +93,34 @@ def run(step, fn):
         report(step, "FAIL", f"timeout: the client call did not return within {STEP_SECONDS:.0f} s")
 
 
+def close_quietly(state, names, seconds=5.0):
+    """Closes and forgets state[name] for each name. A close may block while
+    a hung step still holds the client, so it runs in a thread, bounded."""
+    def close_all():
+        for name in names:
+            client = state.pop(name, None)
+            if client is not None:
+                try:
+                    client.close()
+                except Exception:  # noqa: BLE001 - closing is best effort
+                    pass
+
+    closer = threading.Thread(target=close_all, daemon=True)
+    closer.start()
+    closer.join(seconds)
+
+
+def run_all(functions, state, consumers=("c2", "c1")):
+    """Runs every step's function (functions[step]) in order. Consumers are
+    closed before delete_topic: one left open by a failed step could
+    recreate the topic (auto-creation)."""
+    for step in STEPS:
+        if step == "delete_topic":
+            close_quietly(state, consumers)
+        run(step, functions[step])
+    close_quietly(state, consumers)
+
+
 def finish():
     """Exits (without waiting for client threads): 0 when every step passed."""
     ok = all(_results.get(s) for s in STEPS)
