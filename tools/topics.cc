@@ -426,13 +426,9 @@ int delete_topics(client::blocking_client& client, const topic_command& command)
 int run(int argc, char** argv) {
     topic_command command;
     const auto options = describe_options(command);
-    if (argc <= 1) throw usage_error("Create, delete, describe, or change a topic.");
-    const auto values = parse_command_line(argc, argv, options);
-    if (command.common.help) {
-        std::cout << options << "\n";
-        return 0;
-    }
-    check_arguments(values, command);
+    const auto values = parse_or_help(argc, argv, options, command.common, "Create, delete, describe, or change a topic.");
+    if (!values) return 0;
+    check_arguments(*values, command);
 
     client::blocking_client client(make_client_options(command.common));
     if (command.create) return create_topic(client, command);

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from scenario import KEYS, MESSAGES, PARTITIONS, close_quietly, finish, left, run_all, seconds_left, start_watchdog
+from scenario import KEYS, MESSAGES, PARTITIONS, RecordCheck, close_quietly, finish, left, run_all, seconds_left, start_watchdog
 
 
 def main():
@@ -90,30 +90,15 @@ def main():
         consumer = new_consumer()
         state["c1"] = consumer
         consumer.subscribe([topic])
-        seen = {}
-        last = {}
-        problems = []
-        while len(seen) < MESSAGES and time.monotonic() < deadline:
+        check = RecordCheck()
+        while not check.complete() and time.monotonic() < deadline:
             batches = consumer.poll(timeout_ms=int(min(1.0, left(deadline)) * 1000))
             for records in batches.values():
                 for msg in records:
-                    key = msg.key.decode()
-                    value = msg.value.decode()
-                    headers = dict(msg.headers or [])
-                    i = int(value.split("-", 1)[1])
-                    if key != f"key-{i % KEYS}" or headers.get("h", b"").decode() != str(i):
-                        problems.append(f"offset {msg.partition}/{msg.offset}: key {key} value {value} headers {headers}")
-                    if key in last and last[key] >= i:
-                        problems.append(f"key {key}: {i} after {last[key]}")
-                    last[key] = i
-                    seen[i] = seen.get(i, 0) + 1
-        if problems:
-            raise RuntimeError(f"{len(problems)} bad records, first: {problems[0]}")
-        if len(seen) != MESSAGES:
-            raise TimeoutError(f"read {len(seen)} of {MESSAGES} distinct messages")
-        dups = sum(n - 1 for n in seen.values())
-        if dups:
-            raise RuntimeError(f"{dups} duplicate deliveries")
+                    header = dict(msg.headers or []).get("h")
+                    check.add(msg.key.decode(), msg.value.decode(), header.decode() if header is not None else None,
+                              f"{msg.partition}/{msg.offset}")
+        check.verify()
 
     def commit_offsets(deadline):
         consumer = state["c1"]

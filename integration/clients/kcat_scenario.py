@@ -20,7 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from scenario import KEYS, MESSAGES, PARTITIONS, finish, run_all, start_watchdog
+from scenario import KEYS, MESSAGES, PARTITIONS, RecordCheck, finish, run_all, start_watchdog
 
 KCAT = "/usr/bin/kcat"
 
@@ -97,19 +97,11 @@ def main():
 
     def consume_group(deadline):
         records = consume(deadline)
-        seen, last = {}, {}
+        check = RecordCheck()
         for key, value, headers, partition, offset in records:
-            i = int(value.split("-", 1)[1])
-            if key != f"key-{i % KEYS}" or headers != f"h={i}":
-                raise RuntimeError(f"bad record at {partition}/{offset}: {key} {value} {headers}")
-            if key in last and last[key] >= i:
-                raise RuntimeError(f"key {key}: {i} after {last[key]}")
-            last[key] = i
-            seen[i] = seen.get(i, 0) + 1
-        if len(seen) != MESSAGES:
-            raise RuntimeError(f"read {len(seen)} of {MESSAGES} distinct messages")
-        if any(n > 1 for n in seen.values()):
-            raise RuntimeError("duplicate deliveries")
+            # kcat prints headers as "h=<value>".
+            check.add(key, value, headers[2:] if headers.startswith("h=") else None, f"{partition}/{offset}")
+        check.verify()
 
     def commit_offsets(deadline):
         # kcat commits on close; consuming again in the group must find nothing.

@@ -43,6 +43,39 @@ def report(step, status, reason=""):
         print(f"step {step} {status}" + (f" {why}" if why else ""), flush=True)
 
 
+class RecordCheck:
+    """What consume_group checks of the records read back: each is
+    (key-(i%20), value-i, header h=i), each key's i increase, all 1,000
+    distinct values arrive, none twice."""
+
+    def __init__(self):
+        self.seen = {}
+        self.last = {}
+        self.problems = []
+
+    def add(self, key, value, header, where):
+        """key and value as text, header: h's value as text (None without one)."""
+        i = int(value.split("-", 1)[1])
+        if key != f"key-{i % KEYS}" or header != str(i):
+            self.problems.append(f"at {where}: key {key} value {value} header h={header}")
+        if key in self.last and self.last[key] >= i:
+            self.problems.append(f"key {key}: {i} after {self.last[key]}")
+        self.last[key] = i
+        self.seen[i] = self.seen.get(i, 0) + 1
+
+    def complete(self):
+        return len(self.seen) >= MESSAGES
+
+    def verify(self):
+        if self.problems:
+            raise RuntimeError(f"{len(self.problems)} bad records, first: {self.problems[0]}")
+        if len(self.seen) != MESSAGES:
+            raise TimeoutError(f"read {len(self.seen)} of {MESSAGES} distinct messages")
+        duplicates = sum(n - 1 for n in self.seen.values())
+        if duplicates:
+            raise RuntimeError(f"{duplicates} duplicate deliveries")
+
+
 def _watchdog():
     with _lock:
         for step in STEPS:

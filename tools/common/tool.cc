@@ -123,6 +123,15 @@ po::variables_map parse_command_line(int argc, char** argv, const po::options_de
     return values;
 }
 
+std::optional<po::variables_map> parse_or_help(int argc, char** argv, const po::options_description& description,
+                                               const common_options& common, std::string_view purpose) {
+    if (argc <= 1) throw usage_error(std::string(purpose));
+    auto values = parse_command_line(argc, argv, description);
+    if (!common.help) return values;
+    std::cout << description << "\n";
+    return std::nullopt;
+}
+
 int run_tool(int argc, char** argv, std::string_view error_prefix, const std::function<int(int, char**)>& body,
              const std::function<void(std::ostream&)>& usage, std::ostream* error_stream) {
     std::ostream& errors = error_stream != nullptr ? *error_stream : std::cerr;

@@ -93,6 +93,12 @@ bool stop_requested() noexcept;
 // values or a bad number. Positional arguments are refused.
 po::variables_map parse_command_line(int argc, char** argv, const po::options_description& description);
 
+// Parses a tool's command line: usage_error(`purpose`) when there are no
+// arguments at all (Kafka's tools print their usage then); nothing when
+// --help was given (the help is printed on stdout).
+std::optional<po::variables_map> parse_or_help(int argc, char** argv, const po::options_description& description,
+                                               const common_options& common, std::string_view purpose);
+
 // Runs a tool's body: usage errors print the message and `usage` on stderr
 // and exit 1, plain errors print their message on stderr and exit 1, tool errors print `error_prefix` + message on `error_stream`
 // (Kafka's topic command, for one, prints them on stdout) and exit 1,
