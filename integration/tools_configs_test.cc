@@ -15,6 +15,12 @@
 namespace brook::integration {
 namespace {
 
+// The last line a tool printed, empty when it printed none.
+std::string last_line(const std::string& text) {
+    const auto lines = lines_of(text);
+    return lines.empty() ? std::string() : lines.back();
+}
+
 class ToolsConfigs : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -53,6 +59,12 @@ TEST_F(ToolsConfigs, AlterThenDescribeShowsOverridesWithSynonyms) {
                   "  retention.ms=3600000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=3600000, "
                   "DEFAULT_CONFIG:log.retention.hours=168}"}))
         << described.describe();
+
+    // --all shows where each value comes from.
+    const auto all = lines_of(configs({"--describe", "--topic", "orders", "--all"}).out);
+    EXPECT_TRUE(has_line_starting(all, "  retention.ms=3600000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:"
+                                       "retention.ms=3600000, DEFAULT_CONFIG:log.retention.hours=168}"));
+    EXPECT_TRUE(has_line_starting(all, "  segment.ms=604800000 sensitive=false synonyms={DEFAULT_CONFIG:"));
 
     // The broker applies the override: brook-topics shows it too.
     const auto topic = run_tool("brook-topics", {"--bootstrap-server", broker.bootstrap(), "--describe", "--topic",
@@ -103,6 +115,8 @@ TEST_F(ToolsConfigs, AddConfigFileAndEveryTopicWithoutAName) {
 }
 
 TEST_F(ToolsConfigs, BrokerConfigsAreDescribedAndRefusedAtRuntime) {
+    // Brook's broker configuration is fixed at startup (server.properties):
+    // no broker config is dynamically alterable, so alter is refused readably.
     const auto dynamic = configs({"--describe", "--entity-type", "brokers", "--entity-name", "1"});
     ASSERT_EQ(dynamic.exit_code, 0) << dynamic.describe();
     EXPECT_EQ(dynamic.out, "Dynamic configs for broker 1 are:\n");
@@ -117,30 +131,56 @@ TEST_F(ToolsConfigs, BrokerConfigsAreDescribedAndRefusedAtRuntime) {
 
     const auto refused = configs({"--alter", "--broker", "1", "--add-config", "log.retention.ms=1000"});
     EXPECT_EQ(refused.exit_code, 1);
-    const auto lines = lines_of(refused.out);
+    EXPECT_EQ(refused.out, "");
+    const auto lines = lines_of(refused.err);
     ASSERT_EQ(lines.size(), 2u) << refused.describe();
-    EXPECT_EQ(lines[0].rfind("Error while executing config command with args '", 0), 0u);
-    EXPECT_NE(lines[1].find("log.retention.ms"), std::string::npos) << lines[1];
+    EXPECT_EQ(lines[0], "Error while executing config command with args '--bootstrap-server " + broker.bootstrap() +
+                            " --alter --broker 1 --add-config log.retention.ms=1000'");
+    EXPECT_EQ(lines[1],
+              "Brook does not change broker configs at runtime: log.retention.ms can only be set in "
+              "server.properties, followed by a restart");
+
+    const auto read_only = configs({"--alter", "--broker-defaults", "--add-config", "node.id=7"});
+    EXPECT_EQ(read_only.exit_code, 1);
+    EXPECT_EQ(last_line(read_only.err), "Cannot update these configs dynamically: [node.id]")
+        << read_only.describe();
+    const auto unknown =
+        configs({"--alter", "--entity-type", "brokers", "--entity-name", "1", "--add-config", "foo=1"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_EQ(last_line(unknown.err), "Unknown broker config name: foo") << unknown.describe();
+
+    // A broker id the cluster does not have: Kafka's sentence.
+    const auto missing = configs({"--describe", "--broker", "7"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_EQ(missing.out, "The broker '7' doesn't exist and doesn't have dynamic config.\n") << missing.describe();
 }
 
 TEST_F(ToolsConfigs, BrokerErrorsAreReportedAndChangeNothing) {
     const auto unknown_topic = configs({"--alter", "--topic", "missing", "--add-config", "retention.ms=1"});
     EXPECT_EQ(unknown_topic.exit_code, 1);
-    EXPECT_EQ(lines_of(unknown_topic.out).back(), "The topic 'missing' does not exist.") << unknown_topic.describe();
+    EXPECT_EQ(unknown_topic.out, "");
+    EXPECT_EQ(last_line(unknown_topic.err), "The topic 'missing' does not exist.") << unknown_topic.describe();
     const auto describe_missing = configs({"--describe", "--topic", "missing"});
     EXPECT_EQ(describe_missing.exit_code, 1);
-    EXPECT_EQ(lines_of(describe_missing.out).back(), "The topic 'missing' does not exist.");
+    EXPECT_EQ(describe_missing.out, "The topic 'missing' doesn't exist and doesn't have dynamic config.\n")
+        << describe_missing.describe();
+    const auto describe_all_missing = configs({"--describe", "--topic", "missing", "--all"});
+    EXPECT_EQ(describe_all_missing.exit_code, 1);
+    EXPECT_EQ(last_line(describe_all_missing.err), "This server does not host this topic-partition.")
+        << describe_all_missing.describe();
     // Neither call created it.
     const auto listed = run_tool("brook-topics", {"--bootstrap-server", broker.bootstrap(), "--list"});
     EXPECT_EQ(listed.out, "orders\n");
 
     const auto unknown_config = configs({"--alter", "--topic", "orders", "--add-config", "no.such.config=1"});
     EXPECT_EQ(unknown_config.exit_code, 1);
-    EXPECT_EQ(lines_of(unknown_config.out).back(), "Unknown topic config name: no.such.config");
+    EXPECT_EQ(last_line(unknown_config.err), "Unknown topic config name: no.such.config")
+        << unknown_config.describe();
 
     const auto bad_value = configs({"--alter", "--topic", "orders", "--add-config", "retention.ms=soon,segment.ms=1"});
     EXPECT_EQ(bad_value.exit_code, 1);
-    EXPECT_NE(lines_of(bad_value.out).back().find("retention.ms"), std::string::npos) << bad_value.describe();
+    ASSERT_FALSE(bad_value.err.empty());
+    EXPECT_NE(last_line(bad_value.err).find("retention.ms"), std::string::npos) << bad_value.describe();
     // All or nothing: segment.ms was not set either.
     EXPECT_EQ(configs({"--describe", "--topic", "orders"}).out, "Dynamic configs for topic orders are:\n");
 }
@@ -150,21 +190,33 @@ TEST_F(ToolsConfigs, CommandLineMistakes) {
         std::vector<std::string> arguments;
         std::string message;
     } cases[] = {
-        {{"--describe"}, "--entity-type must be specified"},
+        {{"--describe"}, "At least one entity type must be specified"},
         {{"--describe", "--alter", "--topic", "orders"}, "exactly one action"},
         {{"--alter", "--entity-type", "topics", "--add-config", "a=1"},
-         "an entity name must be specified with --alter of topics"},
+         "An entity name must be specified with --alter of topics"},
+        {{"--alter", "--entity-type", "brokers", "--add-config", "a=1"},
+         "An entity-name or default entity must be specified with --alter of users, clients, brokers or ips"},
+        {{"--describe", "--entity-type", "topics", "--entity-default"},
+         "--entity-default must not be specified with --describe of topics"},
+        {{"--describe", "--entity-type", "topics", "--topic", "orders"},
+         "--entity-{type,name,default} should not be used in conjunction with specific entity flags"},
+        {{"--alter", "--topic", "orders", "--add-config", "a=1", "--add-config-file", "x.properties"},
+         "Only one of --add-config or --add-config-file must be specified"},
+        {{"--alter", "--topic", "orders", "--add-config", "bad key=1"},
+         "Invalid character found for config key: bad key"},
         {{"--alter", "--topic", "orders"}, "At least one of --add-config, --add-config-file, or --delete-config"},
         {{"--describe", "--entity-type", "widgets"}, "Invalid entity type widgets"},
         {{"--describe", "--entity-type", "users"}, "not supported by Brook yet"},
         {{"--describe", "--entity-type", "brokers", "--entity-name", "one"}, "must be a valid integer broker id"},
-        {{"--alter", "--topic", "orders", "--add-config", "retention.ms"}, "expected key=value"},
+        {{"--alter", "--topic", "orders", "--add-config", "retention.ms"},
+         "Invalid entity config: all configs to be added must be in the format \"key=val\""},
         {{"--alter", "--topic", "orders", "--add-config", "a=1", "--delete-config", "a"}, "both added and deleted"},
         {{"--describe", "--topic", "orders", "--add-config", "a=1"}, "can only be used with --alter"},
     };
     for (const auto& c : cases) {
         const auto result = configs(c.arguments);
         EXPECT_EQ(result.exit_code, 1) << result.describe();
+        EXPECT_EQ(result.out, "") << result.describe();
         EXPECT_NE(result.err.find(c.message), std::string::npos) << c.message << "\n" << result.describe();
     }
     const auto help = configs({"--help"});

@@ -155,7 +155,9 @@ void check_arguments(const po::variables_map& values, config_command& command) {
     }
     const bool changes = values.count("add-config") || values.count("add-config-file") || values.count("delete-config");
     if (command.describe) {
-        if (changes) throw usage_error("--add-config, --add-config-file and --delete-config can only be used with --alter");
+        if (changes) {
+            throw usage_error("--add-config, --add-config-file and --delete-config can only be used with --alter");
+        }
         if (command.entity_type == "topics" && command.entity_default) {
             throw plain_error("--entity-default must not be specified with --describe of topics");
         }
@@ -165,13 +167,15 @@ void check_arguments(const po::variables_map& values, config_command& command) {
         throw plain_error("An entity name must be specified with --alter of topics");
     }
     if (command.entity_names.empty() && !command.entity_default) {
-        throw plain_error("An entity-name or default entity must be specified with --alter of users, clients, brokers or ips");
+        throw plain_error(
+            "An entity-name or default entity must be specified with --alter of users, clients, brokers or ips");
     }
     if (values.count("add-config") && values.count("add-config-file")) {
         throw plain_error("Only one of --add-config or --add-config-file must be specified");
     }
     if (!changes) {
-        throw plain_error("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter");
+        throw plain_error(
+            "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter");
     }
     if (command.all) throw usage_error("--all can only be used with --describe");
 }
@@ -317,7 +321,9 @@ void alter_whole_set(client::blocking_client& client, const entity& target, cons
 std::vector<std::pair<std::string, std::string>> configs_to_add(const config_command& command) {
     std::vector<std::pair<std::string, std::string>> additions;
     if (!command.add_config_file.empty()) {
-        for (const auto& [key, value] : load_client_properties(command.add_config_file)) additions.emplace_back(key, value);
+        for (const auto& [key, value] : load_client_properties(command.add_config_file)) {
+            additions.emplace_back(key, value);
+        }
     }
     if (!command.add_config.empty()) {
         try {

@@ -303,6 +303,24 @@ TEST_F(ConfigsTest, DescribeAtVersionOne) {
     EXPECT_FALSE(retention->is_default);
 }
 
+// Proves v0 (dropped by Kafka 4, served for sarama 1.22's ListTopics) says
+// is_default instead of a source: true for a broker default, false for the
+// topic's override, and carries no synonyms.
+TEST_F(ConfigsTest, DescribeAtVersionZero) {
+    const auto body = describe(topic_type, "orders", 0, std::vector<std::string>{"retention.ms", "segment.ms"});
+    const auto& result = body.results.at(0);
+    ASSERT_EQ(result.error_code, 0);
+    ASSERT_EQ(result.configs.size(), 2u);
+    const auto* retention = entry(result, "retention.ms");
+    const auto* segment = entry(result, "segment.ms");
+    ASSERT_NE(retention, nullptr);
+    ASSERT_NE(segment, nullptr);
+    EXPECT_FALSE(retention->is_default);
+    EXPECT_TRUE(segment->is_default);
+    EXPECT_TRUE(retention->synonyms.empty());
+    EXPECT_EQ(retention->config_source, -1);
+}
+
 // Proves configuration_keys filters the entries, ignores unknown names, and
 // that null and an empty list both mean every key.
 TEST_F(ConfigsTest, DescribeFiltersByKey) {
