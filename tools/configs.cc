@@ -220,26 +220,40 @@ void require_entity(client::blocking_client& client, const entity& target) {
     }
 }
 
+// Every config of one entity (DescribeConfigs), with synonyms when asked.
+messages::DescribeConfigsResponse::DescribeConfigsResult describe_entity_configs(client::blocking_client& client,
+                                                                                 const entity& target,
+                                                                                 bool synonyms) {
+    messages::DescribeConfigsRequest request;
+    request.include_synonyms = synonyms;
+    auto& resource = request.resources.emplace_back();
+    resource.resource_type = target.type;
+    resource.resource_name = target.name;
+    resource.configuration_keys.reset();
+    auto response = client.send_to_any(request);
+    auto& answer = require(response, "describing the configs of " + describe_entity(target));
+    if (answer.results.size() != 1) throw tool_error("the broker answered DescribeConfigs for no resource");
+    auto& result = answer.results.front();
+    if (result.error_code != 0) throw tool_error(kafka_error_text(result.error_code, result.error_message));
+    return std::move(result);
+}
+
+// The config source of the entity's own overrides: DYNAMIC_TOPIC_CONFIG,
+// DYNAMIC_DEFAULT_BROKER_CONFIG for the brokers' default, else
+// DYNAMIC_BROKER_CONFIG.
+std::int8_t own_source(const entity& target) {
+    return target.type == topic_resource ? 1 : target.name.empty() ? 3 : 2;
+}
+
 void describe(client::blocking_client& client, const config_command& command) {
     for (const auto& target : targets(client, command)) {
         if (!command.entity_names.empty() && !command.all) require_entity(client, target);
-        messages::DescribeConfigsRequest request;
-        request.include_synonyms = true;
-        auto& resource = request.resources.emplace_back();
-        resource.resource_type = target.type;
-        resource.resource_name = target.name;
-        resource.configuration_keys.reset();
-        auto response = client.send_to_any(request);
-        const auto& answer = require(response, "describing the configs of " + describe_entity(target));
-        if (answer.results.size() != 1) throw tool_error("the broker answered DescribeConfigs for no resource");
-        const auto& result = answer.results.front();
-        if (result.error_code != 0) throw tool_error(kafka_error_text(result.error_code, result.error_message));
+        const auto result = describe_entity_configs(client, target, true);
 
         // Without --all only the entity's own dynamic configs, as Kafka prints.
-        const std::int8_t wanted = target.type == topic_resource ? 1 : target.name.empty() ? 3 : 2;
         std::vector<const messages::DescribeConfigsResponse::DescribeConfigsResourceResult*> shown;
         for (const auto& entry : result.configs) {
-            if (command.all || entry.config_source == wanted) shown.push_back(&entry);
+            if (command.all || entry.config_source == own_source(target)) shown.push_back(&entry);
         }
         std::sort(shown.begin(), shown.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
 
@@ -269,20 +283,10 @@ using config_changes = std::vector<std::pair<std::string, std::optional<std::str
 // entity's whole override set, so read the current overrides and apply the
 // changes to them, as Kafka's tools did before 2.3.
 void alter_whole_set(client::blocking_client& client, const entity& target, const config_changes& changes) {
-    messages::DescribeConfigsRequest current;
-    auto& wanted = current.resources.emplace_back();
-    wanted.resource_type = target.type;
-    wanted.resource_name = target.name;
-    wanted.configuration_keys.reset();
-    auto described = client.send_to_any(current);
-    const auto& answer = require(described, "describing the configs of " + describe_entity(target));
-    if (answer.results.size() != 1) throw tool_error("the broker answered DescribeConfigs for no resource");
-    const auto& result = answer.results.front();
-    if (result.error_code != 0) throw tool_error(kafka_error_text(result.error_code, result.error_message));
-    const std::int8_t own = target.type == topic_resource ? 1 : target.name.empty() ? 3 : 2;
+    const auto result = describe_entity_configs(client, target, false);
     std::map<std::string, std::string> overrides;
     for (const auto& entry : result.configs) {
-        if (entry.config_source != own) continue;
+        if (entry.config_source != own_source(target)) continue;
         if (entry.is_sensitive || !entry.value) {
             throw tool_error("The broker does not support IncrementalAlterConfigs, and AlterConfigs would lose the "
                              "sensitive config " + entry.name);
