@@ -58,6 +58,22 @@ messages::CreateTopicsRequest create_topics_request(const std::string& name, std
     return request;
 }
 
+// Creates a one-partition topic through the controller and waits (bounded)
+// until Metadata names its leader.
+::testing::AssertionResult create_topic_with_leader(blocking_client& client, const std::string& topic) {
+    const auto created = client.send_to_controller(create_topics_request(topic, 1));
+    if (!created) return ::testing::AssertionFailure() << "CreateTopics: " << created.message();
+    if (created->topics.at(0).error_code != code(error_code::none)) {
+        return ::testing::AssertionFailure() << "CreateTopics error " << created->topics.at(0).error_code;
+    }
+    const bool led = eventually([&] {
+        const auto view = client.metadata(std::vector<std::string>{topic});
+        return view && view->leader_of(topic, 0).has_value();
+    });
+    if (!led) return ::testing::AssertionFailure() << "no leader for " << topic;
+    return ::testing::AssertionSuccess();
+}
+
 messages::MetadataRequest metadata_request(const std::string& topic) {
     messages::MetadataRequest request;
     request.allow_auto_topic_creation = false;
@@ -297,13 +313,7 @@ TEST(ClientTest, ProducesAndFetchesThroughTheLeader) {
     blocking_client client(options_for(broker));
     const std::string topic = "client-data";
 
-    const auto created = client.send_to_controller(create_topics_request(topic, 1));
-    ASSERT_TRUE(created) << created.message();
-    ASSERT_EQ(created->topics.at(0).error_code, code(error_code::none));
-    ASSERT_TRUE(eventually([&] {
-        const auto view = client.metadata(std::vector<std::string>{topic});
-        return view && view->leader_of(topic, 0).has_value();
-    }));
+    ASSERT_TRUE(create_topic_with_leader(client, topic));
 
     const auto produced = client.send_to_leader(topic, 0, produce_request(topic, -1, make_batch({"one", "two"})));
     ASSERT_TRUE(produced) << produced.message();
@@ -354,12 +364,7 @@ TEST(ClientTest, TimesOutWithoutBreakingTheConnection) {
     ASSERT_TRUE(broker.start());
     blocking_client client(options_for(broker));
     const std::string topic = "quiet";
-    const auto created = client.send_to_controller(create_topics_request(topic, 1));
-    ASSERT_TRUE(created && created->topics.at(0).error_code == code(error_code::none));
-    ASSERT_TRUE(eventually([&] {
-        const auto view = client.metadata(std::vector<std::string>{topic});
-        return view && view->leader_of(topic, 0).has_value();
-    }));
+    ASSERT_TRUE(create_topic_with_leader(client, topic));
     const auto topic_id = client.cached_metadata().find_topic(topic)->topic_id;
 
     struct outcomes {
@@ -410,12 +415,7 @@ TEST(ClientTest, FailsEveryInFlightRequestWhenTheBrokerDies) {
     options.max_attempts = 1;
     blocking_client client(options);
     const std::string topic = "doomed";
-    const auto created = client.send_to_controller(create_topics_request(topic, 1));
-    ASSERT_TRUE(created && created->topics.at(0).error_code == code(error_code::none));
-    ASSERT_TRUE(eventually([&] {
-        const auto view = client.metadata(std::vector<std::string>{topic});
-        return view && view->leader_of(topic, 0).has_value();
-    }));
+    ASSERT_TRUE(create_topic_with_leader(client, topic));
     const auto topic_id = client.cached_metadata().find_topic(topic)->topic_id;
     constexpr int request_count = 3;
 

@@ -45,6 +45,9 @@ struct topic_command {
     bool if_exists = false, if_not_exists = false, exclude_internal = false;
     bool under_replicated = false, under_min_isr = false, at_min_isr = false, unavailable = false;
     bool with_overrides = false;
+
+    // Whether describe reports only partitions matching an ISR filter.
+    bool filters_partitions() const { return under_replicated || under_min_isr || at_min_isr || unavailable; }
 };
 
 po::options_description describe_options(topic_command& command) {
@@ -134,8 +137,7 @@ void check_arguments(const po::variables_map& values, topic_command& command) {
         refuse_unless(false, command.partitions.has_value(), "replica-assignment", "partitions");
         refuse_unless(false, command.replication_factor.has_value(), "replica-assignment", "replication-factor");
     }
-    const bool any_report = command.under_replicated || command.under_min_isr || command.at_min_isr ||
-                            command.unavailable;
+    const bool any_report = command.filters_partitions();
     refuse_unless(command.describe, any_report, "under-replicated-partitions", action);
     refuse_unless(command.describe, command.with_overrides, "topics-with-overrides", action);
     refuse_unless(!any_report, command.with_overrides, "topics-with-overrides", "under-replicated-partitions");
@@ -322,8 +324,7 @@ int describe_topics(client::blocking_client& client, const topic_command& comman
     const auto configs = describe_configs(client, names);
     std::set<std::int32_t> live_brokers;
     for (const auto& broker : cluster.brokers) live_brokers.insert(broker.node_id);
-    const bool any_report = command.under_replicated || command.under_min_isr || command.at_min_isr ||
-                            command.unavailable;
+    const bool any_report = command.filters_partitions();
 
     for (const auto& name : names) {
         const auto& topic = *cluster.find_topic(name);
