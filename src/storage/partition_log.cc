@@ -159,6 +159,12 @@ std::error_code partition_log::load(std::int64_t now_ms) {
         if (!active && (report_.clean_shutdown || durable)) {
             if (!segment.load_indexes(segments_[i + 1]->base_offset())) continue;
         }
+        // After a clean shutdown the active segment is trusted too; only its
+        // tail after the last index entry is read, so a restart does not
+        // scan (and checksum) up to a whole segment per partition.
+        if (active && report_.clean_shutdown) {
+            if (!segment.load_active(on_batch)) continue;
+        }
         auto found = segment.recover(config_.index_interval_bytes, on_batch);
         if (!found) return found.error();
         recovered.push_back(&segment);

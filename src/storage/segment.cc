@@ -239,6 +239,62 @@ std::error_code log_segment::load_indexes(std::int64_t next_offset) {
     return {};
 }
 
+std::error_code log_segment::load_active(const std::function<std::error_code(const batch_header&)>& on_batch) {
+    auto size = file_size(log_->fd());
+    if (!size) return size.error();
+    size_bytes_ = *size;
+    if (indexes_missing_) return errc::corrupt_file;
+    if (auto error = offset_index_.load(size_bytes_)) return error;
+    next_offset_ = base_offset_;
+    rolling_base_timestamp_ms_ = created_ms_;
+    if (size_bytes_ > 0) {
+        batch_header_cursor first(log_->fd(), 0, size_bytes_);
+        auto batch = first.next();
+        if (!batch) return batch.error();
+        if (!*batch) return errc::corrupt_file;
+        const auto& header = (*batch)->header;
+        rolling_base_timestamp_ms_ = header.max_timestamp >= 0 ? header.max_timestamp : created_ms_;
+    }
+    // The tail: from the batch the last entry names (or the start) to the end.
+    std::uint64_t start = 0;
+    std::optional<std::int64_t> indexed_offset;
+    if (offset_index_.entry_count() > 0) {
+        const offset_position last = offset_index_.entry(offset_index_.entry_count() - 1);
+        start = last.position;
+        indexed_offset = last.offset;
+    }
+    std::vector<batch_header> tail;
+    batch_header_cursor cursor(log_->fd(), start, size_bytes_);
+    // Bounded by the batches in the tail.
+    while (true) {
+        auto batch = cursor.next();
+        if (!batch) return batch.error();
+        if (!*batch) break;
+        const auto& header = (*batch)->header;
+        if (indexed_offset && tail.empty() && header.last_offset() != *indexed_offset) return errc::corrupt_file;
+        if (header.base_offset < next_offset_ || header.last_offset() - base_offset_ > max_relative_offset) {
+            return errc::corrupt_file;
+        }
+        next_offset_ = header.last_offset() + 1;
+        tail.push_back(header);
+    }
+    if (auto error = time_index_.load(next_offset_)) return error;
+    max_timestamp_ = time_index_.last().value_or(timestamp_offset{});
+    for (const auto& header : tail) {
+        if (header.max_timestamp > max_timestamp_.timestamp_ms) {
+            max_timestamp_ = {header.max_timestamp, header.last_offset()};
+        }
+        if (on_batch) {
+            if (auto error = on_batch(header)) return error;
+        }
+    }
+    // index_batch's bookkeeping: the bytes since the batch the last entry
+    // named, that batch included (or since the start without entries).
+    bytes_since_last_index_entry_ = size_bytes_ - start;
+    unflushed_ = false;
+    return {};
+}
+
 result<std::optional<located_batch>> log_segment::locate(std::int64_t offset) const {
     std::uint64_t start = 0;
     if (auto entry = offset_index_.lookup(offset)) start = entry->position;

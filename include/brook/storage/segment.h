@@ -124,6 +124,14 @@ public:
     // segment's base offset.
     std::error_code load_indexes(std::int64_t next_offset);
 
+    // Trusts the active segment of a cleanly closed log, as Kafka does: loads
+    // both indexes and reads only the batch headers from the last offset-index
+    // entry on (at most about an index interval of bytes), to learn the next
+    // offset, where the next index entry goes and the max timestamp. `on_batch`
+    // sees those tail batches. errc::corrupt_file when anything does not hold
+    // up; the caller then recovers the segment instead.
+    std::error_code load_active(const std::function<std::error_code(const record::batch_header&)>& on_batch);
+
     // The first batch whose last offset is at or above `offset`, starting the
     // scan at the offset index's entry for it; nothing when the segment ends
     // first.
