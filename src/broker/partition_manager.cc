@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -69,6 +70,9 @@ struct partition_manager::shard_state {
     };
     std::vector<std::shared_ptr<flush_waiter>> flush_waiters;
     bool flush_scheduled = false;
+    // An fsync round is running on the flusher; waiters that came after it
+    // started wait for the next round.
+    bool flushing = false;
     // The retention check's timer, cancelled at shutdown.
     std::unique_ptr<asio::steady_timer> retention_timer;
     bool stopping = false;
@@ -77,9 +81,14 @@ struct partition_manager::shard_state {
 partition_manager::partition_manager(io::shard_set& shards, const config::broker_config& config, std::int32_t node_id)
     : shards_(shards), config_(config), node_id_(node_id), log_dir_(config.log_dirs.front()) {
     for (std::size_t i = 0; i < shards.size(); ++i) states_.push_back(std::make_unique<shard_state>());
+    flusher_ = std::make_unique<asio::thread_pool>(shards.size());
 }
 
-partition_manager::~partition_manager() = default;
+partition_manager::~partition_manager() {
+    // Completions of rounds still running are posted to shards that have
+    // stopped by now; they are dropped with them.
+    flusher_->join();
+}
 
 io::shard_id partition_manager::owner(const wire::uuid& topic_id, std::int32_t partition) const noexcept {
     std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a: stable and cheap
@@ -175,7 +184,7 @@ asio::awaitable<std::error_code> partition_manager::flush_shard() {
     auto waiter = std::make_shared<shard_state::flush_waiter>(
         shard_state::flush_waiter{asio::steady_timer(shards_.context(*shard), asio::steady_timer::time_point::max()), {}});
     state.flush_waiters.push_back(waiter);
-    if (!state.flush_scheduled) {
+    if (!state.flush_scheduled && !state.flushing) {
         // Posted behind the requests already queued on this shard, so one
         // fsync covers all of their appends.
         state.flush_scheduled = true;
@@ -185,23 +194,65 @@ asio::awaitable<std::error_code> partition_manager::flush_shard() {
     co_return waiter->result;
 }
 
+// One group-commit round: the shard notes what every partition must sync,
+// the fdatasyncs run on the flusher thread while the shard goes on serving
+// (appends made meanwhile wait for the next round), and the shard records
+// the outcome and wakes the round's waiters.
 void partition_manager::run_flush(io::shard_id shard) {
     shard_state& state = *states_[shard];
     state.flush_scheduled = false;
+    auto waiters = std::move(state.flush_waiters);
+    state.flush_waiters.clear();
+    struct planned {
+        std::string key;
+        storage::partition_log::flush_plan plan;
+    };
+    auto round = std::make_shared<std::vector<planned>>();
     std::error_code first_error;
     for (auto& [key, hosted] : state.partitions) {
         if (hosted->log().flushed_offset() == hosted->log().log_end_offset()) continue;
-        if (const auto error = hosted->log().flush(); error && !first_error) {
-            spdlog::error("fsync of {}-{} failed: {}", hosted->topic_name(), hosted->index(), error.message());
-            first_error = error;
+        auto plan = hosted->log().begin_flush();
+        if (!plan) {
+            if (!first_error) first_error = plan.error();
+            continue;
         }
+        if (!plan->empty()) round->push_back({key, std::move(*plan)});
     }
-    auto waiters = std::move(state.flush_waiters);
-    state.flush_waiters.clear();
-    for (auto& waiter : waiters) {
-        waiter->result = first_error;
-        waiter->wakeup.cancel();
+    auto finish = [this, shard, round, waiters = std::move(waiters), first_error](
+                      const std::vector<std::error_code>& outcomes) mutable {
+        shard_state& owner_state = *states_[shard];
+        for (std::size_t i = 0; i < round->size(); ++i) {
+            const auto& [key, plan] = (*round)[i];
+            const auto it = owner_state.partitions.find(key);
+            if (it == owner_state.partitions.end()) continue;  // deleted meanwhile
+            if (const auto error = it->second->log().finish_flush(plan, outcomes[i])) {
+                spdlog::error("fsync of {}-{} failed: {}", it->second->topic_name(), it->second->index(),
+                              error.message());
+                if (!first_error) first_error = error;
+            }
+        }
+        for (auto& waiter : waiters) {
+            waiter->result = first_error;
+            waiter->wakeup.cancel();
+        }
+        owner_state.flushing = false;
+        if (!owner_state.flush_waiters.empty() && !owner_state.flush_scheduled) {
+            owner_state.flush_scheduled = true;
+            asio::post(shards_.context(shard), [this, shard] { run_flush(shard); });
+        }
+    };
+    if (round->empty()) {
+        finish({});
+        return;
     }
+    state.flushing = true;
+    asio::post(*flusher_, [this, shard, round, finish = std::move(finish)]() mutable {
+        std::vector<std::error_code> outcomes;
+        outcomes.reserve(round->size());
+        for (const auto& entry : *round) outcomes.push_back(storage::partition_log::sync(entry.plan));
+        asio::post(shards_.context(shard),
+                   [finish = std::move(finish), outcomes = std::move(outcomes)]() mutable { finish(outcomes); });
+    });
 }
 
 void partition_manager::start_retention(std::chrono::milliseconds interval) {

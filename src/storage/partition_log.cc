@@ -428,29 +428,56 @@ result<read_result> partition_log::read(std::int64_t start_offset, std::uint64_t
 }
 
 std::error_code partition_log::flush() {
+    auto plan = begin_flush();
+    if (!plan) return plan.error();
+    return finish_flush(*plan, sync(*plan));
+}
+
+result<partition_log::flush_plan> partition_log::begin_flush() {
     if (auto error = check_usable()) return error;
+    flush_plan plan;
     for (const auto& segment : segments_) {
-        // A failed fdatasync may have dropped dirty pages (the kernel does not
-        // retry), so the log's durable state is unknown from here on.
-        if (auto error = segment->flush()) return mark_failed(error);
+        if (auto file = segment->take_unflushed()) plan.files.push_back(std::move(file));
     }
     if (directory_unsynced_) {
-        if (auto error = sync_directory(directory_)) return mark_failed(error);
+        plan.directory = directory_;
         directory_unsynced_ = false;
     }
-    flushed_offset_ = log_end_offset_;
-    // Every segment before the active one is now complete and durable; once
-    // their indexes are too, a crash restart need not validate them. This
-    // costs two fsyncs once per roll, not per flush.
-    const std::int64_t active_base = segments_.back()->base_offset();
-    if (active_base > recovery_point_) {
-        for (std::size_t i = 0; i + 1 < segments_.size(); ++i) {
-            if (auto error = segments_[i]->sync_indexes()) return mark_failed(error);
+    plan.up_to = log_end_offset_;
+    plan.active_base = segments_.back()->base_offset();
+    plan.truncations = truncations_;
+    return plan;
+}
+
+std::error_code partition_log::sync(const flush_plan& plan) noexcept {
+    for (const auto& file : plan.files) {
+        if (auto error = sync_data(file->fd())) return error;
+    }
+    if (plan.directory) return sync_directory(*plan.directory);
+    return {};
+}
+
+std::error_code partition_log::finish_flush(const flush_plan& plan, std::error_code sync_error) {
+    if (auto error = check_usable()) return error;
+    // A failed fdatasync may have dropped dirty pages (the kernel does not
+    // retry), so the log's durable state is unknown from here on.
+    if (sync_error) return mark_failed(sync_error);
+    // A truncation during the sync rewrote the tail it covered, and what was
+    // appended since is not synced: the next flush covers it.
+    if (plan.truncations != truncations_) return {};
+    flushed_offset_ = std::max(flushed_offset_, plan.up_to);
+    // Every segment before the plan's active one is now complete and
+    // durable; once their indexes are too, a crash restart need not validate
+    // them. This costs two fsyncs once per roll, not per flush.
+    if (plan.active_base > recovery_point_) {
+        for (const auto& segment : segments_) {
+            if (segment->base_offset() >= plan.active_base) break;
+            if (auto error = segment->sync_indexes()) return mark_failed(error);
         }
-        if (auto error = write_offset_file(directory_ / recovery_point_file_name, active_base)) {
+        if (auto error = write_offset_file(directory_ / recovery_point_file_name, plan.active_base)) {
             return mark_failed(error);
         }
-        recovery_point_ = active_base;
+        recovery_point_ = plan.active_base;
     }
     return {};
 }
@@ -562,6 +589,7 @@ std::error_code partition_log::start_over_at(std::int64_t offset) {
     segments_.push_back(std::move(*segment));
     directory_unsynced_ = true;
     log_start_offset_ = log_end_offset_ = offset;
+    ++truncations_;
     flushed_offset_ = std::min(flushed_offset_, offset);
     if (auto error = persist_log_start_offset()) return error;
     return epochs_.truncate_from_end(std::numeric_limits<std::int64_t>::min());
@@ -589,6 +617,7 @@ std::error_code partition_log::truncate_to(std::int64_t offset) {
     log_segment& last = *segments_.back();
     if (auto error = last.truncate_to(offset, config_.index_interval_bytes)) return mark_failed(error);
     log_end_offset_ = last.next_offset();
+    ++truncations_;
     flushed_offset_ = std::min(flushed_offset_, log_end_offset_);
     if (log_start_offset_ > log_end_offset_) {
         log_start_offset_ = log_end_offset_;

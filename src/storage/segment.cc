@@ -333,6 +333,12 @@ std::error_code log_segment::flush() {
     return {};
 }
 
+std::shared_ptr<file_handle> log_segment::take_unflushed() noexcept {
+    if (!unflushed_) return nullptr;
+    unflushed_ = false;
+    return log_;
+}
+
 std::error_code log_segment::sync_indexes() {
     if (!indexes_unsynced_) return {};
     if (auto error = offset_index_.sync()) return error;

@@ -699,3 +699,52 @@ TEST(partition_log, config_is_validated) {
 
 }  // namespace
 }  // namespace brook::storage
+
+namespace brook::storage {
+namespace {
+
+TEST(partition_log, a_flush_in_three_steps_covers_what_was_there_at_its_start) {
+    // Group commit syncs off the owner thread: begin_flush() names the files,
+    // appends go on, finish_flush() records only what the sync covered; a
+    // truncation in between leaves flushed_offset() for the next flush.
+    temp_directory dir;
+    auto log = testing::open_log(dir.partition(), small_config());
+    ASSERT_TRUE(log);
+    append_ok(*log, make_batch(3, 50, 1000), 1000);
+    auto plan = log->begin_flush();
+    ASSERT_TRUE(plan.ok());
+    EXPECT_FALSE(plan->empty());
+    EXPECT_EQ(plan->up_to, 3);
+    append_ok(*log, make_batch(2, 50, 2000), 1000);
+    EXPECT_FALSE(partition_log::sync(*plan));
+    EXPECT_FALSE(log->finish_flush(*plan, {}));
+    EXPECT_EQ(log->flushed_offset(), 3);
+    EXPECT_EQ(log->log_end_offset(), 5);
+    // The appended batch is left for the next flush.
+    auto next = log->begin_flush();
+    ASSERT_TRUE(next.ok());
+    EXPECT_FALSE(next->empty());
+    EXPECT_FALSE(log->finish_flush(*next, partition_log::sync(*next)));
+    EXPECT_EQ(log->flushed_offset(), 5);
+
+    append_ok(*log, make_batch(2, 50, 3000), 1000);
+    auto cut = log->begin_flush();
+    ASSERT_TRUE(cut.ok());
+    ASSERT_FALSE(log->truncate_to(5));
+    append_ok(*log, make_batch(4, 50, 4000), 1000);
+    EXPECT_FALSE(log->finish_flush(*cut, partition_log::sync(*cut)));
+    EXPECT_EQ(log->flushed_offset(), 5);  // not 7: offsets 5.. were rewritten since
+    EXPECT_FALSE(log->flush());
+    EXPECT_EQ(log->flushed_offset(), 9);
+
+    // A failed sync fails the log.
+    append_ok(*log, make_batch(1, 50, 5000), 1000);
+    auto failing = log->begin_flush();
+    ASSERT_TRUE(failing.ok());
+    EXPECT_TRUE(log->finish_flush(*failing, std::make_error_code(std::errc::io_error)));
+    EXPECT_TRUE(log->append(wire::bytes_view(make_batch(1, 5, 6000)), 0, record::timestamp_type::create_time, 1000)
+                    .error());
+}
+
+}  // namespace
+}  // namespace brook::storage

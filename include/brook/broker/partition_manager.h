@@ -6,11 +6,13 @@
 // io::submit_to. reconcile() brings each shard in line with a metadata image:
 // it opens the logs of new partitions and removes those of deleted topics.
 //
-// Durability: produce with acks=all waits for flush(), which group-commits:
-// every partition appended to since the last flush on that shard is fsynced
-// once, and every waiting request completes together.
+// Durability: produce with acks=all waits for flush_shard(), which
+// group-commits: every partition appended to since the last round on that
+// shard is fsynced once, off the shard's thread, and every waiting request
+// completes together; requests arriving during a round share the next.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -123,6 +125,9 @@ private:
     std::int32_t node_id_;
     std::filesystem::path log_dir_;
     std::vector<std::unique_ptr<shard_state>> states_;
+    // Runs the fdatasyncs of group commits, one thread per shard, so a
+    // shard keeps appending while its last round syncs.
+    std::unique_ptr<boost::asio::thread_pool> flusher_;
 };
 
 }  // namespace brook::broker

@@ -138,6 +138,24 @@ public:
     // when segments were created; then flushed_offset() == log_end_offset().
     std::error_code flush();
 
+    // The same flush in three steps, so the fdatasyncs can run on another
+    // thread while the owner goes on appending (group commit: appends made
+    // during a sync wait for the next one). begin_flush() and finish_flush()
+    // run on the owner; sync() anywhere. Appends between begin and finish
+    // are not covered; flushed_offset() moves to the log end at begin.
+    struct flush_plan {
+        std::vector<std::shared_ptr<file_handle>> files;  // .log files with unsynced data
+        std::optional<std::filesystem::path> directory;   // when segments were created
+        std::int64_t up_to = 0;                           // the log end at begin
+        std::int64_t active_base = 0;                     // the active segment's base at begin
+        std::uint64_t truncations = 0;                    // the log's truncation count at begin
+        bool empty() const noexcept { return files.empty() && !directory; }
+    };
+    result<flush_plan> begin_flush();
+    static std::error_code sync(const flush_plan& plan) noexcept;
+    // Records the outcome; a failed sync fails the log (mark_failed).
+    std::error_code finish_flush(const flush_plan& plan, std::error_code sync_error);
+
     std::int64_t log_start_offset() const noexcept { return log_start_offset_; }
     std::int64_t log_end_offset() const noexcept { return log_end_offset_; }
     // Everything below this offset is on disk (fdatasynced).
@@ -226,6 +244,7 @@ private:
     std::int64_t recovery_point_ = 0;
     std::int64_t last_now_ms_ = 0;  // the latest clock value seen, for segments created without one
     bool directory_unsynced_ = false;
+    std::uint64_t truncations_ = 0;  // truncate_to and start_over_at calls, for finish_flush
     bool failed_ = false;
     bool closed_ = false;
     open_report report_;

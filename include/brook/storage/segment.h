@@ -146,6 +146,10 @@ public:
     std::error_code finish_active();
 
     std::error_code flush();           // fdatasync of the .log when it has unsynced data
+    // For a flush done elsewhere (partition_log::begin_flush): the .log when
+    // it has unsynced data, which from now on counts as synced (a later
+    // append marks it again); null when there is nothing to sync.
+    std::shared_ptr<file_handle> take_unflushed() noexcept;
     std::error_code sync_indexes();    // fsync of both indexes when they changed
     std::error_code remove_files();    // unlinks the three files; open handles stay readable
 
