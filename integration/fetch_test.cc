@@ -12,6 +12,8 @@
 #include "brook/messages/error_codes.h"
 #include "brook/messages/fetch_request.h"
 #include "brook/messages/fetch_response.h"
+#include "brook/messages/produce_request.h"
+#include "brook/messages/produce_response.h"
 #include "brook/record/record_batch.h"
 #include "harness.h"
 
@@ -274,6 +276,77 @@ TEST(FetchFromFiles, ClientsHangingUpMidResponseLeaveTheBrokerServing) {
     }
     EXPECT_EQ(records, 20000);
     EXPECT_TRUE(broker.running());
+}
+
+}  // namespace
+}  // namespace brook::integration
+
+namespace brook::integration {
+namespace {
+
+// One batch of one record, for a Produce built by hand.
+wire::bytes one_record_batch(int n) {
+    record::batch_builder builder(record::batch_options{});
+    const std::string value = "poll-" + std::to_string(n);
+    record::new_record entry;
+    entry.value = wire::bytes_view(reinterpret_cast<const wire::byte*>(value.data()), value.size());
+    EXPECT_EQ(builder.append(entry), wire::errc::ok);
+    wire::bytes out;
+    EXPECT_EQ(builder.build(out), wire::errc::ok);
+    return out;
+}
+
+// Regression (found by the end-to-end latency benchmark): a long-polling
+// Fetch must answer as soon as records arrive, also when they arrive while
+// it is between reading the log and registering to be woken. That wake-up
+// was lost, so such a Fetch sat out its whole max wait (librdkafka's 500 ms
+// by default) with the records there. Here the max wait is two minutes, so a
+// lost wake-up leaves a Fetch unanswered past the harness's 30 s read limit;
+// the Produce right behind each Fetch lands in that window often enough in
+// 200 rounds.
+TEST(FetchLongPoll, AnswersWhenRecordsArriveWhileItRegisters) {
+    broker_process broker;
+    ASSERT_TRUE(broker.start());
+    ASSERT_NO_FATAL_FAILURE(create_topic(broker, "poll", 1));
+    raw_connection consumer(broker.port());
+    raw_connection producer(broker.port());
+    ASSERT_TRUE(consumer.connected() && producer.connected());
+    constexpr std::int16_t fetch_version = 11;
+    for (int round = 0; round < 200; ++round) {
+        messages::FetchRequest fetch = fetch_request(0, -1);
+        fetch.max_wait_ms = 120'000;
+        fetch.min_bytes = 1;
+        add_partition(fetch, fetch_version, "poll", {}, 0, round);
+        ASSERT_TRUE(consumer.send_frame(encode_request(fetch, fetch_version, round)));
+
+        messages::ProduceRequest produce;
+        produce.acks = 1;
+        produce.timeout_ms = 30'000;
+        auto& data = produce.topic_data.emplace_back();
+        data.name = "poll";
+        auto& entry = data.partition_data.emplace_back();
+        entry.index = 0;
+        entry.records = wire::record_set::owning(one_record_batch(round));
+        const auto produced = exchange<messages::ProduceResponse>(producer, produce, 9, round);
+        ASSERT_TRUE(produced.has_value());
+        ASSERT_EQ(produced->responses.at(0).partition_responses.at(0).error_code, 0);
+        ASSERT_EQ(produced->responses.at(0).partition_responses.at(0).base_offset, round);
+
+        const auto frame = consumer.read_frame();
+        ASSERT_TRUE(frame.has_value()) << "the Fetch at offset " << round
+                                       << " was not answered when its record arrived";
+        wire::reader in(*frame);
+        messages::ResponseHeader header;
+        ASSERT_EQ(header.decode(in, messages::response_header_version(messages::FetchRequest::api_key, fetch_version)),
+                  wire::errc::ok);
+        EXPECT_EQ(header.correlation_id, round);
+        messages::FetchResponse response;
+        ASSERT_EQ(response.decode(in, fetch_version), wire::errc::ok);
+        const auto answer = summarize(response);
+        ASSERT_EQ(answer.partitions.size(), 1u);
+        EXPECT_EQ(answer.partitions[0].first_offset, round);
+        EXPECT_EQ(answer.partitions[0].records, 1);
+    }
 }
 
 }  // namespace

@@ -238,16 +238,26 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
             std::chrono::steady_clock::now() >= deadline) {
             break;
         }
-        // Wait for an append to any of these partitions, or the deadline.
-        auto wakeup = std::make_shared<asio::steady_timer>(my_executor, deadline);
+        // Wait for an append to any of these partitions, or the deadline. A
+        // wake-up may land before the wait starts (data arriving between the
+        // read and the registration, or while the next shard is visited): it
+        // is remembered, as cancelling a timer nobody waits on yet is lost.
+        struct fetch_wakeup {
+            asio::steady_timer timer;
+            bool woken = false;
+        };
+        auto wakeup = std::make_shared<fetch_wakeup>(fetch_wakeup{asio::steady_timer(my_executor, deadline)});
         for (const auto& [shard, positions] : by_shard) {
             std::vector<fetch_item> shard_items;
             for (const auto i : positions) shard_items.push_back(items[i]);
-            std::weak_ptr<asio::steady_timer> weak = wakeup;
+            std::weak_ptr<fetch_wakeup> weak = wakeup;
             auto hop = io::submit_to(services.shards->executor(shard), [&services, shard_items, weak, my_executor] {
                 auto wake = [weak, my_executor] {
                     asio::post(my_executor, [weak] {
-                        if (auto timer = weak.lock()) timer->cancel();
+                        if (auto waiting = weak.lock()) {
+                            waiting->woken = true;
+                            waiting->timer.cancel();
+                        }
                     });
                 };
                 for (const auto& item : shard_items) {
@@ -263,7 +273,7 @@ asio::awaitable<response> fetch_handler::handle(request_context& context, reques
             });
             co_await std::move(hop);
         }
-        co_await wakeup->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!wakeup->woken) co_await wakeup->timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (std::chrono::steady_clock::now() >= deadline) {
             // One last read so the answer carries what arrived at the deadline.
             continue;
