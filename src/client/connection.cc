@@ -172,10 +172,18 @@ asio::awaitable<result<done>> connection::negotiate() {
 
         auto decoded = decode_body<messages::ApiVersionsResponse>(*reply, version);
         if (version > 0 && (!decoded || decoded->error_code == unsupported)) {
+            // Kafka answers in v0; some brokers (librdkafka's mock cluster)
+            // answer in the version asked. Either lists their range.
             auto fallback = decode_body<messages::ApiVersionsResponse>(*reply, 0);
+            const messages::ApiVersionsResponse* listing = nullptr;
             if (fallback && fallback->error_code == unsupported) {
+                listing = &*fallback;
+            } else if (decoded && decoded->error_code == unsupported) {
+                listing = &*decoded;
+            }
+            if (listing != nullptr) {
                 std::int16_t next = 0;
-                for (const auto& key : fallback->api_keys) {
+                for (const auto& key : listing->api_keys) {
                     if (key.api_key == messages::ApiVersionsRequest::api_key && key.max_version < version) {
                         next = std::max<std::int16_t>(key.max_version, 0);
                     }

@@ -222,8 +222,12 @@ asio::awaitable<result<std::shared_ptr<connection>>> kafka_client::connect_to(co
 
 asio::awaitable<result<cluster_view>> kafka_client::metadata(std::optional<std::vector<std::string>> topics) {
     messages::MetadataRequest request;
-    request.allow_auto_topic_creation = false;
     if (topics) {
+        // Never create what we ask about. (Brokers before Metadata v4 always
+        // may; asking one of them about named topics fails to encode, as
+        // Kafka's client refuses it. A request for every topic creates none,
+        // so it leaves the field alone and works at any version.)
+        request.allow_auto_topic_creation = false;
         request.topics.emplace();
         for (const auto& name : *topics) {
             messages::MetadataRequest::MetadataRequestTopic entry;
