@@ -11,6 +11,7 @@
 #include <sys/sendfile.h>
 
 #include <cerrno>
+#include <cstring>
 #include <csignal>
 #include <deque>
 #include <future>
@@ -30,6 +31,11 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// What one read asks the socket for: room for many small pipelined requests.
+constexpr std::size_t read_buffer_bytes = 64 * 1024;
+// The most responses gathered into one write.
+constexpr std::size_t max_responses_per_write = 64;
 
 std::int32_t read_frame_size(const std::array<wire::byte, 4>& bytes) {
     wire::reader r(bytes);
@@ -87,9 +93,16 @@ private:
         response result;
     };
 
+    // Requests come in through one buffer: a read takes whatever the socket
+    // holds, often several pipelined requests, and each is cut out of it, so
+    // a small request costs no read of its own (before, every request took
+    // two: its size, then its body). The rest of a frame larger than what is
+    // buffered is read straight into the frame.
     asio::awaitable<void> read_loop() {
         auto self = shared_from_this();
-        std::array<wire::byte, 4> size_bytes{};
+        std::vector<wire::byte> buffer(read_buffer_bytes);
+        std::size_t begin = 0;  // buffer[begin, end) is read and not yet used
+        std::size_t end = 0;
         while (!stopping_) {
             // Pipelining is bounded: beyond the limit, stop reading until
             // responses have left.
@@ -98,15 +111,34 @@ private:
             }
             if (stopping_) break;
 
-            idle_timer_.expires_after(limits_.idle_timeout);
-            auto outcome = co_await (asio::async_read(socket_, asio::buffer(size_bytes), use_tuple) ||
-                                     idle_timer_.async_wait(use_tuple));
-            if (outcome.index() == 1) {
-                if (!stopping_) spdlog::debug("connection {}: closing after idle timeout", info_.id);
-                break;
+            if (end - begin < 4) {
+                std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+                end -= begin;
+                begin = 0;
+                bool closed = false;
+                while (end < 4) {
+                    idle_timer_.expires_after(limits_.idle_timeout);
+                    auto outcome = co_await (
+                        socket_.async_read_some(asio::buffer(buffer.data() + end, buffer.size() - end), use_tuple) ||
+                        idle_timer_.async_wait(use_tuple));
+                    if (outcome.index() == 1) {
+                        if (!stopping_) spdlog::debug("connection {}: closing after idle timeout", info_.id);
+                        closed = true;
+                        break;
+                    }
+                    if (auto [error, n] = std::get<0>(outcome); error) {
+                        closed = true;
+                        break;
+                    } else {
+                        end += n;
+                    }
+                }
+                if (closed) break;
             }
-            if (auto [error, n] = std::get<0>(outcome); error) break;
 
+            std::array<wire::byte, 4> size_bytes{};
+            std::memcpy(size_bytes.data(), buffer.data() + begin, size_bytes.size());
+            begin += size_bytes.size();
             const std::int32_t size = read_frame_size(size_bytes);
             if (size < 0 || static_cast<std::size_t>(size) > limits_.max_frame_bytes) {
                 // Kafka closes a connection whose frame exceeds
@@ -121,8 +153,19 @@ private:
                 }
                 break;
             }
-            auto frame = std::make_shared<wire::bytes>(static_cast<std::size_t>(size));
-            if (auto [error, n] = co_await asio::async_read(socket_, asio::buffer(*frame), use_tuple); error) break;
+            const auto frame_size = static_cast<std::size_t>(size);
+            const std::size_t buffered = std::min(frame_size, end - begin);
+            auto frame = std::make_shared<wire::bytes>();
+            frame->reserve(frame_size);
+            frame->insert(frame->end(), buffer.begin() + static_cast<std::ptrdiff_t>(begin),
+                          buffer.begin() + static_cast<std::ptrdiff_t>(begin + buffered));
+            begin += buffered;
+            if (begin == end) begin = end = 0;
+            if (buffered < frame_size) {
+                frame->resize(frame_size);
+                auto rest = asio::buffer(frame->data() + buffered, frame_size - buffered);
+                if (auto [error, n] = co_await asio::async_read(socket_, rest, use_tuple); error) break;
+            }
 
             auto slot = std::make_shared<pending>();
             queue_.push_back(slot);
@@ -159,18 +202,50 @@ private:
                 if (!socket_.is_open()) co_return;
                 co_await writer_wakeup_.async_wait(use_tuple);
             }
-            std::shared_ptr<pending> head = std::move(queue_.front());
-            queue_.pop_front();
+            // Responses that are ready in a row leave in one write, up to a
+            // bound; one with file ranges (a Fetch) goes on its own.
+            std::vector<std::shared_ptr<pending>> ready;
+            while (!queue_.empty() && queue_.front()->done && ready.size() < max_responses_per_write) {
+                const bool spliced = !queue_.front()->result.splices.empty();
+                if (spliced && !ready.empty()) break;
+                ready.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+                if (spliced || ready.back()->result.close_connection) break;
+            }
             reader_wakeup_.cancel();
-            if (head->result.send && !co_await send_response(head->result)) {
+            if (ready.size() == 1 && ready.front()->result.send) {
+                if (!co_await send_response(ready.front()->result)) {
+                    fail();
+                    co_return;
+                }
+            } else if (!co_await send_responses(ready)) {
                 fail();
                 co_return;
             }
-            if (head->result.close_connection) {
+            if (ready.back()->result.close_connection) {
                 fail();
                 co_return;
             }
         }
+    }
+
+    // Writes several responses without file ranges in one gathered write.
+    asio::awaitable<bool> send_responses(const std::vector<std::shared_ptr<pending>>& ready) {
+        std::vector<std::array<wire::byte, 4>> sizes;
+        sizes.reserve(ready.size());
+        std::vector<asio::const_buffer> buffers;
+        buffers.reserve(2 * ready.size());
+        for (const auto& slot : ready) {
+            if (!slot->result.send) continue;
+            const auto size = static_cast<std::uint32_t>(slot->result.payload.size());
+            sizes.push_back({static_cast<wire::byte>(size >> 24), static_cast<wire::byte>(size >> 16),
+                             static_cast<wire::byte>(size >> 8), static_cast<wire::byte>(size)});
+            buffers.push_back(asio::buffer(sizes.back()));
+            buffers.push_back(asio::buffer(slot->result.payload));
+        }
+        if (buffers.empty()) co_return true;
+        auto [error, n] = co_await asio::async_write(socket_, buffers, use_tuple);
+        co_return !error;
     }
 
     // Writes one response: the size prefix, then the payload with its file
