@@ -34,25 +34,67 @@ std::uint32_t relative_offset(std::int64_t base_offset, std::int64_t offset) noe
     return static_cast<std::uint32_t>(offset - base_offset);
 }
 
-// Reads a whole index file, refusing sizes that are not whole entries.
-result<wire::bytes> read_index_file(int fd, std::size_t entry_size_bytes) {
-    auto size = file_size(fd);
+}  // namespace
+
+// ---- index_file ----
+
+result<index_file> index_file::open(const std::filesystem::path& path) {
+    auto file = open_read_write(path, /*create=*/true);
+    if (!file) return file.error();
+    auto size = file_size((*file)->fd());
     if (!size) return size.error();
+    return index_file(path, *size);
+}
+
+result<wire::bytes> index_file::read(std::size_t entry_size_bytes) {
+    auto file = open_read_write(path_, /*create=*/true);
+    if (!file) return file.error();
+    auto size = file_size((*file)->fd());
+    if (!size) return size.error();
+    bytes_on_disk_ = *size;
     if (*size % entry_size_bytes != 0) return errc::corrupt_file;
     // An index has one entry per index interval of a segment below 2 GiB, so a
     // file over 2 GiB cannot be one.
     if (*size > std::numeric_limits<std::int32_t>::max()) return errc::corrupt_file;
     wire::bytes data(static_cast<std::size_t>(*size));
-    if (auto error = read_exact_at(fd, data, 0)) return error;
+    if (auto error = read_exact_at((*file)->fd(), data, 0)) return error;
     return data;
 }
 
-}  // namespace
+std::error_code index_file::write_and_sync(std::size_t first, std::size_t entry_size_bytes, wire::bytes_view tail) {
+    auto file = open_read_write(path_, /*create=*/true);
+    if (!file) return file.error();
+    const std::uint64_t at = static_cast<std::uint64_t>(first) * entry_size_bytes;
+    if (bytes_on_disk_ > at) {
+        // A partial entry past the whole ones (a torn write) goes first.
+        if (auto error = truncate_file((*file)->fd(), at)) return error;
+        bytes_on_disk_ = at;
+    }
+    if (!tail.empty()) {
+        if (auto error = write_all_at((*file)->fd(), tail, at)) return error;
+        bytes_on_disk_ = at + tail.size();
+    }
+    if (auto error = sync_data((*file)->fd())) return error;
+    matching_ = first + tail.size() / entry_size_bytes;
+    return {};
+}
+
+std::error_code index_file::cut_to(std::size_t count, std::size_t entry_size_bytes) {
+    const std::uint64_t size = static_cast<std::uint64_t>(count) * entry_size_bytes;
+    matching_ = std::min(matching_, count);
+    if (bytes_on_disk_ <= size) return {};
+    auto file = open_read_write(path_, /*create=*/true);
+    if (!file) return file.error();
+    if (auto error = truncate_file((*file)->fd(), size)) return error;
+    bytes_on_disk_ = size;
+    matching_ = std::min(matching_, count);
+    return {};
+}
 
 // ---- offset_index ----
 
 result<offset_index> offset_index::open(const std::filesystem::path& path, std::int64_t base_offset) {
-    auto file = open_read_write(path, /*create=*/true);
+    auto file = index_file::open(path);
     if (!file) return file.error();
     return offset_index(std::move(*file), base_offset);
 }
@@ -68,7 +110,7 @@ offset_position offset_index::entry(std::size_t i) const noexcept {
 }
 
 std::error_code offset_index::load(std::uint64_t log_size_bytes) {
-    auto data = read_index_file(file_->fd(), entry_size_bytes);
+    auto data = file_.read(entry_size_bytes);
     if (!data) return data.error();
     std::vector<packed_entry> loaded;
     loaded.reserve(data->size() / entry_size_bytes);
@@ -85,6 +127,7 @@ std::error_code offset_index::load(std::uint64_t log_size_bytes) {
         loaded.push_back(entry);
     }
     entries_ = std::move(loaded);
+    file_.loaded(entries_.size());
     return {};
 }
 
@@ -93,10 +136,6 @@ std::error_code offset_index::append(std::int64_t offset, std::uint32_t position
     BROOK_ASSERT(entries_.empty() ||
                      (entry.relative_offset > entries_.back().relative_offset && position > entries_.back().position),
                  "offset index entries must increase");
-    std::uint8_t bytes[entry_size_bytes];
-    put_uint32(bytes, entry.relative_offset);
-    put_uint32(bytes + 4, entry.position);
-    if (auto error = write_all_at(file_->fd(), bytes, entries_.size() * entry_size_bytes)) return error;
     entries_.push_back(entry);
     return {};
 }
@@ -115,9 +154,20 @@ std::optional<offset_position> offset_index::lookup(std::int64_t offset) const n
 }
 
 std::error_code offset_index::shrink_to(std::size_t count) {
-    if (auto error = truncate_file(file_->fd(), count * entry_size_bytes)) return error;
+    if (auto error = file_.cut_to(count, entry_size_bytes)) return error;
     entries_.resize(count);
     return {};
+}
+
+std::error_code offset_index::sync() {
+    const std::size_t first = std::min(file_.matching(), entries_.size());
+    wire::bytes tail((entries_.size() - first) * entry_size_bytes);
+    for (std::size_t i = first; i < entries_.size(); ++i) {
+        std::uint8_t* out = tail.data() + (i - first) * entry_size_bytes;
+        put_uint32(out, entries_[i].relative_offset);
+        put_uint32(out + 4, entries_[i].position);
+    }
+    return file_.write_and_sync(first, entry_size_bytes, tail);
 }
 
 std::error_code offset_index::truncate_to_position(std::uint64_t log_size_bytes) {
@@ -131,7 +181,7 @@ std::error_code offset_index::reset() { return shrink_to(0); }
 // ---- time_index ----
 
 result<time_index> time_index::open(const std::filesystem::path& path, std::int64_t base_offset) {
-    auto file = open_read_write(path, /*create=*/true);
+    auto file = index_file::open(path);
     if (!file) return file.error();
     return time_index(std::move(*file), base_offset);
 }
@@ -147,7 +197,7 @@ timestamp_offset time_index::entry(std::size_t i) const noexcept {
 }
 
 std::error_code time_index::load(std::int64_t next_offset_bound) {
-    auto data = read_index_file(file_->fd(), entry_size_bytes);
+    auto data = file_.read(entry_size_bytes);
     if (!data) return data.error();
     std::vector<packed_entry> loaded;
     loaded.reserve(data->size() / entry_size_bytes);
@@ -165,6 +215,7 @@ std::error_code time_index::load(std::int64_t next_offset_bound) {
         loaded.push_back(entry);
     }
     entries_ = std::move(loaded);
+    file_.loaded(entries_.size());
     return {};
 }
 
@@ -174,10 +225,6 @@ std::error_code time_index::maybe_append(std::int64_t timestamp_ms, std::int64_t
     const packed_entry entry{timestamp_ms, relative_offset(base_offset_, offset)};
     BROOK_ASSERT(entries_.empty() || entry.relative_offset >= entries_.back().relative_offset,
                  "time index offsets must not decrease");
-    std::uint8_t bytes[entry_size_bytes];
-    put_uint64(bytes, static_cast<std::uint64_t>(timestamp_ms));
-    put_uint32(bytes + 8, entry.relative_offset);
-    if (auto error = write_all_at(file_->fd(), bytes, entries_.size() * entry_size_bytes)) return error;
     entries_.push_back(entry);
     return {};
 }
@@ -199,9 +246,20 @@ std::optional<timestamp_offset> time_index::last() const noexcept {
 }
 
 std::error_code time_index::shrink_to(std::size_t count) {
-    if (auto error = truncate_file(file_->fd(), count * entry_size_bytes)) return error;
+    if (auto error = file_.cut_to(count, entry_size_bytes)) return error;
     entries_.resize(count);
     return {};
+}
+
+std::error_code time_index::sync() {
+    const std::size_t first = std::min(file_.matching(), entries_.size());
+    wire::bytes tail((entries_.size() - first) * entry_size_bytes);
+    for (std::size_t i = first; i < entries_.size(); ++i) {
+        std::uint8_t* out = tail.data() + (i - first) * entry_size_bytes;
+        put_uint64(out, static_cast<std::uint64_t>(entries_[i].timestamp_ms));
+        put_uint32(out + 8, entries_[i].relative_offset);
+    }
+    return file_.write_and_sync(first, entry_size_bytes, tail);
 }
 
 std::error_code time_index::truncate_to_offset(std::int64_t end_offset) {

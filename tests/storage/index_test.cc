@@ -23,8 +23,17 @@ TEST(offset_index, entries_are_kafkas_eight_big_endian_bytes) {
     ASSERT_TRUE(index.ok());
     ASSERT_FALSE(index->append(105, 4096));
     ASSERT_FALSE(index->append(0x01020304 + 100, 0x0A0B0C0D));
+    // Entries reach the file when the index is synced, not one write each.
+    EXPECT_TRUE(file_bytes(dir.path() / "00000000000000000100.index").empty());
+    ASSERT_FALSE(index->sync());
     const wire::bytes expected = {0, 0, 0, 5, 0, 0, 0x10, 0, 1, 2, 3, 4, 0x0A, 0x0B, 0x0C, 0x0D};
     EXPECT_EQ(file_bytes(dir.path() / "00000000000000000100.index"), expected);
+    // A later sync adds only what the file lacks; a cut shortens the file.
+    ASSERT_FALSE(index->append(0x01020304 + 200, 0x0A0B0C0E));
+    ASSERT_FALSE(index->sync());
+    EXPECT_EQ(file_bytes(dir.path() / "00000000000000000100.index").size(), 24u);
+    ASSERT_FALSE(index->truncate_to_position(0x0A0B0C0D));
+    EXPECT_EQ(file_bytes(dir.path() / "00000000000000000100.index"), wire::bytes(expected.begin(), expected.begin() + 8));
 }
 
 TEST(time_index, entries_are_kafkas_twelve_big_endian_bytes) {
@@ -35,6 +44,7 @@ TEST(time_index, entries_are_kafkas_twelve_big_endian_bytes) {
     ASSERT_TRUE(index.ok());
     ASSERT_FALSE(index->maybe_append(0x0102030405060708LL, 107));
     ASSERT_FALSE(index->maybe_append(0x0102030405060708LL, 109));  // not above the last: ignored
+    ASSERT_FALSE(index->sync());
     const wire::bytes expected = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 7};
     EXPECT_EQ(file_bytes(dir.path() / "00000000000000000100.timeindex"), expected);
     EXPECT_EQ(index->entry_count(), 1u);
@@ -62,6 +72,7 @@ TEST(offset_index, load_rejects_damaged_files) {
         ASSERT_TRUE(index.ok());
         ASSERT_FALSE(index->append(5, 100));
         ASSERT_FALSE(index->append(9, 300));
+        ASSERT_FALSE(index->sync());
     }
     {
         auto index = offset_index::open(path, 0);

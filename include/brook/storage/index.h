@@ -14,7 +14,11 @@
 //
 // Indexes are derived state: the log rebuilds them from the .log whenever it
 // doubts them, and never trusts them over the .log. Each index keeps all its
-// entries in memory and appends new ones to its file with write(2).
+// entries in memory; its file gets the entries it lacks when the index is
+// synced (at a roll, when the recovery point moves, at a clean close), and
+// is open only for that moment. So an index holds no file descriptor: a
+// node with 10,000 partitions needs one per segment (its .log), as Kafka's
+// memory-mapped indexes do, not three.
 // Owned by one log_segment, on the partition's shard.
 
 #include <cstdint>
@@ -42,6 +46,32 @@ struct timestamp_offset {
     friend bool operator==(const timestamp_offset&, const timestamp_offset&) = default;
 };
 
+// The file behind an index: how much of it is on disk, and the moments it
+// is opened (to read it, to add what it lacks, to cut it short).
+class index_file {
+public:
+    // Creates the file when missing.
+    static result<index_file> open(const std::filesystem::path& path);
+    // The whole file; errc::corrupt_file unless it is whole entries.
+    result<wire::bytes> read(std::size_t entry_size_bytes);
+    // Writes `tail` (the encoded entries from `first` on) at entry `first`
+    // and fdatasyncs the file.
+    std::error_code write_and_sync(std::size_t first, std::size_t entry_size_bytes, wire::bytes_view tail);
+    // Cuts the file to `count` entries when it holds more.
+    std::error_code cut_to(std::size_t count, std::size_t entry_size_bytes);
+    // The file's first `count` entries are the index's (it loaded them).
+    void loaded(std::size_t count) noexcept { matching_ = count; }
+    // How many of the file's first entries are known to be the index's own;
+    // sync rewrites from there (a file left by someone else is rewritten whole).
+    std::size_t matching() const noexcept { return matching_; }
+
+private:
+    index_file(std::filesystem::path path, std::uint64_t bytes) : path_(std::move(path)), bytes_on_disk_(bytes) {}
+    std::filesystem::path path_;
+    std::uint64_t bytes_on_disk_ = 0;
+    std::size_t matching_ = 0;
+};
+
 class offset_index {
 public:
     static constexpr std::size_t entry_size_bytes = 8;
@@ -64,7 +94,8 @@ public:
     std::error_code truncate_to_position(std::uint64_t log_size_bytes);
     // Drops everything (before a rebuild).
     std::error_code reset();
-    std::error_code sync() const noexcept { return sync_data(file_->fd()); }
+    // Writes the entries the file lacks, then fdatasyncs it.
+    std::error_code sync();
 
     std::size_t entry_count() const noexcept { return entries_.size(); }
     offset_position entry(std::size_t i) const noexcept;
@@ -78,11 +109,10 @@ private:
         std::uint32_t position;
     };
 
-    offset_index(std::shared_ptr<file_handle> file, std::int64_t base_offset)
-        : file_(std::move(file)), base_offset_(base_offset) {}
+    offset_index(index_file file, std::int64_t base_offset) : file_(std::move(file)), base_offset_(base_offset) {}
     std::error_code shrink_to(std::size_t count);
 
-    std::shared_ptr<file_handle> file_;
+    index_file file_;
     std::int64_t base_offset_;
     std::vector<packed_entry> entries_;
 };
@@ -110,7 +140,8 @@ public:
     // Drops every entry whose offset is at or beyond `end_offset`.
     std::error_code truncate_to_offset(std::int64_t end_offset);
     std::error_code reset();
-    std::error_code sync() const noexcept { return sync_data(file_->fd()); }
+    // Writes the entries the file lacks, then fdatasyncs it.
+    std::error_code sync();
 
     std::size_t entry_count() const noexcept { return entries_.size(); }
     timestamp_offset entry(std::size_t i) const noexcept;
@@ -123,11 +154,10 @@ private:
         std::uint32_t relative_offset;
     };
 
-    time_index(std::shared_ptr<file_handle> file, std::int64_t base_offset)
-        : file_(std::move(file)), base_offset_(base_offset) {}
+    time_index(index_file file, std::int64_t base_offset) : file_(std::move(file)), base_offset_(base_offset) {}
     std::error_code shrink_to(std::size_t count);
 
-    std::shared_ptr<file_handle> file_;
+    index_file file_;
     std::int64_t base_offset_;
     std::vector<packed_entry> entries_;
 };
