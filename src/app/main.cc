@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 #include <boost/system/system_error.hpp>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -94,7 +95,21 @@ std::string advertised_host(const std::string& host) {
     return "localhost";
 }
 
+// A broker holds a descriptor per segment and per connection; the usual
+// soft limit (1024) runs out at a few hundred partitions. Raise it to the
+// hard limit, as Kafka's packaging asks operators to.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        spdlog::info("open file limit raised from {} to {}", before, limit.rlim_max);
+    }
+}
+
 int run(const brook::config::broker_config& config) {
+    raise_open_file_limit();
     const std::filesystem::path log_dir = config.log_dirs.front();
     auto identity = brook::app::load_or_create_meta_properties(log_dir, config.node_id);
     if (!identity) {
