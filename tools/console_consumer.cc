@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "rdkafka_support.h"
 #include "tool.h"
 
 namespace brook::tools {
@@ -188,53 +189,6 @@ std::string format_record(const formatter_settings& f, const rd_kafka_message_t&
 }
 
 // ---------------------------------------------------------------------------
-// librdkafka.
-
-struct kafka_deleter {
-    void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
-};
-using kafka_handle = std::unique_ptr<rd_kafka_t, kafka_deleter>;
-
-// librdkafka reports connection trouble again and again while it retries;
-// say each distinct problem once, as a warning (the Java consumer likewise
-// only warns and keeps trying).
-std::set<std::string>& reported_problems() {
-    static std::set<std::string> seen;
-    return seen;
-}
-bool fatal_error = false;
-
-void warn_once(const std::string& text) {
-    if (reported_problems().insert(text).second) std::cerr << "WARN " << text << std::endl;
-}
-
-extern "C" void on_error(rd_kafka_t* handle, int error, const char* reason, void*) {
-    const auto code = static_cast<rd_kafka_resp_err_t>(error);
-    if (code == RD_KAFKA_RESP_ERR__FATAL) {
-        char text[512];
-        rd_kafka_fatal_error(handle, text, sizeof(text));
-        std::cerr << "ERROR " << text << std::endl;
-        fatal_error = true;
-        return;
-    }
-    warn_once(reason != nullptr ? std::string(reason) : std::string(rd_kafka_err2str(code)));
-}
-
-extern "C" void on_log(const rd_kafka_t*, int level, const char*, const char* line) {
-    if (level <= 2) std::cerr << "ERROR " << line << std::endl;  // critical; the rest comes through on_error
-}
-
-void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
-    char error[512];
-    const auto result = rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error));
-    if (result == RD_KAFKA_CONF_UNKNOWN) {
-        std::cerr << "WARN The configuration '" << key << "' was supplied but isn't a known config." << std::endl;
-    } else if (result != RD_KAFKA_CONF_OK) {
-        throw tool_error("Invalid value " + value + " for configuration " + key + ": " + error);
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Running.
 
 struct consume_plan {
@@ -288,7 +242,7 @@ int consume(rd_kafka_t* consumer, const consume_plan& plan, const formatter_sett
     auto last_record = steady::now();
     while (plan.max_messages < 0 || count < plan.max_messages) {
         if (stop_requested()) return 0;
-        if (fatal_error) return 1;
+        if (kafka_fatal_error()) return 1;
         int wait = 100;
         if (plan.timeout_ms) {
             const auto idle = std::chrono::duration_cast<milliseconds>(steady::now() - last_record).count();
@@ -421,21 +375,7 @@ int run(int argc, char** argv) {
         properties.erase(ignored);
     }
 
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_error_cb(conf, on_error);
-    rd_kafka_conf_set_log_cb(conf, on_log);
-    try {
-        for (const auto& [key, value] : properties) set(conf, key, value);
-    } catch (...) {
-        rd_kafka_conf_destroy(conf);
-        throw;
-    }
-    char error[512];
-    kafka_handle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error)));
-    if (!consumer) {
-        rd_kafka_conf_destroy(conf);
-        throw tool_error(error);
-    }
+    kafka_handle consumer = make_kafka_client(RD_KAFKA_CONSUMER, properties);
     rd_kafka_poll_set_consumer(consumer.get());
 
     rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
