@@ -97,6 +97,8 @@ public:
     std::string bootstrap() const;  // "127.0.0.1:P"
     std::uint16_t port() const { return port_; }
     std::uint16_t controller_port() const { return controller_port_; }
+    // The running process's id (-1 when not started), for tools that watch it.
+    pid_t pid() const { return pid_; }
     const std::filesystem::path& directory() const { return directory_; }
     std::filesystem::path data_directory() const { return directory_ / "data"; }
     // Everything brook printed so far, on stdout and stderr, in all runs.
