@@ -354,6 +354,17 @@ class Bench:
     def count(self, n):
         return max(int(n * self.scale), 1000)
 
+    def side_by_side(self, servers, measure, key):
+        """Runs `measure(server)` --repeat times on each server, alternating
+        which goes first (the machine's speed drifts; pairs keep the ratio
+        honest), and returns each server's run with the median `key`."""
+        runs = {name: [] for name, _ in servers}
+        for round_ in range(self.args.repeat):
+            order = servers if round_ % 2 == 0 else list(reversed(servers))
+            for name, server in order:
+                runs[name].append(measure(server))
+        return {name: sorted(found, key=key)[len(found) // 2] for name, found in runs.items()}
+
     # -- ceilings -----------------------------------------------------------
     def measure_ceilings(self):
         log("measuring the machine's ceilings")
@@ -403,10 +414,12 @@ class Bench:
                 for acks in ("1", "all"):
                     topic = f"produce-{size}-{partitions}-{acks}"
                     records = self.count(3_000_000 if size == 100 else 1_000_000)
-                    results = {}
-                    for name, server in (("brook", self.brook), ("mock", self.mock)):
+                    servers = [("brook", self.brook), ("mock", self.mock)]
+                    for _, server in servers:
                         server.create_topic(topic, partitions)
-                        results[name] = self.producer(server, topic, records, size, acks)
+                    results = self.side_by_side(
+                        servers, lambda server: self.producer(server, topic, records, size, acks),
+                        key=lambda m: m.records_per_s)
                     b, p = results["brook"], results["mock"]
                     vs = ratio(b.records_per_s, p.records_per_s)
                     self.add(Row("produce", f"produce {size} B, {partitions} partition{'s' if partitions > 1 else ''}, "
@@ -472,11 +485,13 @@ class Bench:
         for rate in (1000, 10000, 100000):
             for acks in ("1", "all"):
                 topic = f"latency-{rate}-{acks}"
-                results = {}
-                for name, server in (("brook", self.brook), ("mock", self.mock)):
+                servers = [("brook", self.brook), ("mock", self.mock)]
+                for _, server in servers:
                     server.create_topic(topic, 1)
-                    results[name] = self.producer(server, topic, int(rate * seconds), 100, acks, throughput=rate,
-                                                  linger=0)
+                results = self.side_by_side(
+                    servers, lambda server: self.producer(server, topic, int(rate * seconds), 100, acks,
+                                                          throughput=rate, linger=0),
+                    key=lambda m: m.p99)
                 b, p = results["brook"], results["mock"]
                 target, met = "", None
                 if rate == 10000 and acks == "1":
@@ -620,12 +635,17 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every amount of data (default 1)")
     parser.add_argument("--quick", action="store_true", help="--scale 0.1 and a 1 GiB restart test")
     parser.add_argument("--restart-gib", type=float, default=10.0, help="log size of the restart test (default 10)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each librdkafka workload, Brook and the peer in turn; medians are shown (default 3)")
     parser.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args()
     if args.quick:
         args.scale = min(args.scale, 0.1)
         args.restart_gib = min(args.restart_gib, 1.0)
+        args.repeat = 1
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     sections = SECTIONS if not args.only else [s.strip() for s in args.only.split(",")]
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
@@ -668,6 +688,7 @@ def main():
             if bench.rows:
                 print()
                 print(f"Machine: {os.cpu_count()} cores, {machine_memory_gib():.0f} GiB; scale {args.scale:g}; "
+                      f"librdkafka produce and latency rows: median of {args.repeat} runs each; "
                       f"{time.strftime('%Y-%m-%d %H:%M')}")
                 print()
                 print_table(bench.rows, sys.stdout)
