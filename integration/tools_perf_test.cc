@@ -432,6 +432,26 @@ TEST_F(ToolsPerf, LeanProduceAndFetchAgreeWithLibrdkafka) {
     EXPECT_EQ(parse_consumer(more.out).row[4], std::to_string(records)) << more.describe();
 }
 
+// A failed Fetch ends brook-lean-bench with the broker's error, promptly:
+// its own connection is closed on the way out (it once kept the client's
+// thread alive and the tool hung).
+TEST_F(ToolsPerf, LeanFetchOutsideTheLogFailsWithTheBrokersError) {
+    ASSERT_NO_FATAL_FAILURE(create_topic(broker, "short-log", 1));
+    const auto produced = run_tool("brook-lean-bench", {"produce", "--topic", "short-log", "--record-size", "100",
+                                                        "--batch-bytes", "4096", "--bytes", "10000",
+                                                        "--bootstrap-server", broker.bootstrap()});
+    ASSERT_EQ(produced.exit_code, 0) << produced.describe();
+    const auto fetched =
+        run_tool("brook-lean-bench",
+                 {"fetch", "--topic", "short-log", "--from", "1000000", "--bytes", "10000", "--seconds", "10",
+                  "--bootstrap-server", broker.bootstrap()},
+                 "", std::chrono::seconds(30));
+    EXPECT_EQ(fetched.exit_code, 1) << fetched.describe();
+    EXPECT_TRUE(has(fetched.err, "Error: Fetch of partition 0 failed: ")) << fetched.describe();
+    EXPECT_TRUE(has(fetched.err, "offset")) << fetched.describe();
+    EXPECT_EQ(fetched.out, "") << fetched.describe();
+}
+
 // brook-lean-bench metadata counts what Metadata for every topic names, on
 // Brook and on librdkafka's mock cluster. The mock is a broker that is not
 // Brook (its ApiVersions and Metadata versions differ), so this checks that

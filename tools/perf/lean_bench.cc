@@ -154,6 +154,16 @@ struct produce_state {
     std::int16_t version = -1;
 };
 
+// Closes the connections when a run ends, by an error too: an open
+// connection's reader keeps the client's thread running, and the
+// blocking_client's destructor would wait for it for ever.
+struct close_on_exit {
+    std::vector<std::shared_ptr<client::connection>>& links;
+    ~close_on_exit() {
+        for (const auto& link : links) link->close();
+    }
+};
+
 asio::awaitable<void> produce_worker(std::shared_ptr<client::connection> link, produce_state& state) {
     const auto& command = *state.command;
     const std::int64_t batch_value_bytes = std::int64_t{state.records_per_batch} * command.record_size;
@@ -209,6 +219,7 @@ asio::awaitable<void> run_produce(asio::any_io_executor executor, client::host_p
     options.client_id = "brook-lean-bench";
     options.max_in_flight = static_cast<std::size_t>(command.in_flight);
     std::vector<std::shared_ptr<client::connection>> links;
+    const close_on_exit closer{links};
     for (std::int64_t c = 0; c < command.connections; ++c) {
         auto op = client::connection::connect(executor, leader.host, leader.port, options);
         auto link = co_await std::move(op);
@@ -229,7 +240,6 @@ asio::awaitable<void> run_produce(asio::any_io_executor executor, client::host_p
     boost::system::error_code ignored;
     auto wait = all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     co_await std::move(wait);
-    for (const auto& link : links) link->close();
 }
 
 struct fetch_result {
@@ -248,7 +258,9 @@ asio::awaitable<fetch_result> run_fetch(asio::any_io_executor executor, client::
     auto connect = client::connection::connect(executor, leader.host, leader.port, options);
     auto opened = co_await std::move(connect);
     if (!opened) throw tool_error("cannot connect to " + leader.host + ": " + opened.message());
-    auto link = std::move(*opened);
+    std::vector<std::shared_ptr<client::connection>> links{std::move(*opened)};
+    const close_on_exit closer{links};
+    const auto& link = links.front();
     const auto version = link->pick_version<messages::FetchRequest>();
     if (!version) throw tool_error("the broker does not support Fetch");
 
@@ -321,7 +333,6 @@ asio::awaitable<fetch_result> run_fetch(asio::any_io_executor executor, client::
         }
     }
     if (out.stopped_because.empty()) out.stopped_because = "byte limit";
-    link->close();
     co_return out;
 }
 
@@ -390,7 +401,10 @@ int run(int argc, char** argv) {
     install_stop_signals();
 
     client::blocking_client client(make_client_options(command.common));
-    auto metadata = client.metadata(std::vector<std::string>{command.topic});
+    // Metadata for every topic: a request naming topics must say "do not
+    // create them", which brokers before Metadata v4 (librdkafka's mock
+    // among them) cannot be told, and the client then refuses to send it.
+    auto metadata = client.metadata();
     const auto& cluster = require(metadata, "Metadata");
     const auto* topic = cluster.find_topic(command.topic);
     if (topic == nullptr || topic->error_code != 0) {
