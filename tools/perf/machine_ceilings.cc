@@ -34,6 +34,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -44,8 +45,11 @@
 #include <utility>
 #include <vector>
 
+#include "tool.h"
+
 namespace {
 
+namespace po = boost::program_options;
 using clock_type = std::chrono::steady_clock;
 
 constexpr std::uint64_t kib = 1024;
@@ -63,16 +67,11 @@ constexpr double max_seconds = 3600;
 // peer is stuck; it fails instead of hanging.
 constexpr int socket_timeout_grace_seconds = 10;
 
-std::atomic<bool> stop_requested{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
-
-extern "C" void on_stop_signal(int /*signal_number*/) { stop_requested.store(true); }
-
 [[noreturn]] void fail_errno(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
 
 // EINTR is retried unless SIGINT/SIGTERM asked us to stop.
 void check_interrupt(const std::string& what) {
-    if (stop_requested.load()) {
+    if (brook::tools::stop_requested()) {
         throw std::runtime_error(what + ": interrupted by a signal");
     }
 }
@@ -95,18 +94,23 @@ struct options {
     }
 };
 
-void print_usage(std::FILE* out) {
-    std::fputs(
-        "usage: brook-machine-ceilings [--dir D] [--bytes N] [--seconds S] [--only name[,name]] [--help]\n"
-        "Measures the machine's ceilings for a Kafka broker. One line per measurement:\n"
+po::options_description describe_options(options& config, std::string& bytes, std::string& seconds,
+                                         std::string& only, bool& help) {
+    po::options_description description(
+        "brook-machine-ceilings: measures the machine's ceilings for a Kafka broker. One line per measurement:\n"
         "  <name>\\t<value>\\t<unit>\\t<what was measured>\\tcpu_s=<user+sys seconds>\n"
         "MB = 1,048,576 bytes. A measurement stops at --bytes or --seconds, whichever first.\n"
-        "  --dir D        directory for test files (default: current directory)\n"
-        "  --bytes N      bytes per measurement, suffix k/m/g for KiB/MiB/GiB (default 1g, min 1m)\n"
-        "  --seconds S    time bound per measurement (default 5)\n"
-        "  --only LIST    comma-separated subset of: loopback_tcp, sendfile_loopback, write_buffered,\n"
-        "                 write_fsync_16k, write_fsync_64k, write_fsync_1m, fdatasync_latency\n",
-        out);
+        "Usage: brook-machine-ceilings [options]\nOptions");
+    description.add_options()
+        ("dir", po::value(&config.directory)->value_name("D"), "Directory for test files (default: current directory).")
+        ("bytes", po::value(&bytes)->value_name("N"),
+         "Bytes per measurement, suffix k/m/g for KiB/MiB/GiB (default 1g, min 1m).")
+        ("seconds", po::value(&seconds)->value_name("S"), "Time bound per measurement (default 5).")
+        ("only", po::value(&only)->value_name("LIST"),
+         "Comma-separated subset of: loopback_tcp, sendfile_loopback, write_buffered, write_fsync_16k, "
+         "write_fsync_64k, write_fsync_1m, fdatasync_latency.")
+        ("help,h", po::bool_switch(&help), "Print usage information.");
+    return description;
 }
 
 std::optional<std::uint64_t> parse_bytes(std::string_view text) {
@@ -154,64 +158,40 @@ std::optional<double> parse_seconds(const std::string& text) {
     return value;
 }
 
-// Returns nullopt after printing the reason; `help` is set for --help.
-std::optional<options> parse_options(int argc, char** argv, bool& help) {
+// The options, or nothing after printing the help for --help; usage_error
+// when they make no sense.
+std::optional<options> parse_options(int argc, char** argv) {
     options result;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            help = true;
-            return std::nullopt;
+    std::string bytes, seconds, only;
+    bool help = false;
+    const auto description = describe_options(result, bytes, seconds, only, help);
+    brook::tools::parse_command_line(argc, argv, description);
+    if (help) {
+        std::cout << description << "\n";
+        return std::nullopt;
+    }
+    if (result.directory.empty()) throw brook::tools::usage_error("--dir cannot be empty");
+    if (!bytes.empty()) {
+        const auto parsed = parse_bytes(bytes);
+        if (!parsed) throw brook::tools::usage_error("--bytes must be from 1m to 1024g, got '" + bytes + "'");
+        result.bytes = *parsed;
+    }
+    if (!seconds.empty()) {
+        const auto parsed = parse_seconds(seconds);
+        if (!parsed) throw brook::tools::usage_error("--seconds must be > 0 and <= 3600, got '" + seconds + "'");
+        result.seconds = *parsed;
+    }
+    std::string_view list = only;
+    while (!only.empty()) {
+        const std::size_t comma = list.find(',');
+        const std::string_view name = list.substr(0, comma);
+        const auto known = std::find(std::begin(measurement_names), std::end(measurement_names), name);
+        if (known == std::end(measurement_names)) {
+            throw brook::tools::usage_error("--only: unknown measurement '" + std::string(name) + "'");
         }
-        if (flag != "--dir" && flag != "--bytes" && flag != "--seconds" && flag != "--only") {
-            std::fprintf(stderr, "brook-machine-ceilings: unknown argument '%s'\n", argv[i]);
-            return std::nullopt;
-        }
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "brook-machine-ceilings: %s needs a value\n", argv[i]);
-            return std::nullopt;
-        }
-        const std::string value = argv[++i];
-        if (flag == "--dir") {
-            if (value.empty()) {
-                std::fprintf(stderr, "brook-machine-ceilings: --dir cannot be empty\n");
-                return std::nullopt;
-            }
-            result.directory = value;
-        } else if (flag == "--bytes") {
-            const auto bytes = parse_bytes(value);
-            if (!bytes) {
-                std::fprintf(stderr, "brook-machine-ceilings: --bytes must be from 1m to 1024g, got '%s'\n",
-                             value.c_str());
-                return std::nullopt;
-            }
-            result.bytes = *bytes;
-        } else if (flag == "--seconds") {
-            const auto seconds = parse_seconds(value);
-            if (!seconds) {
-                std::fprintf(stderr, "brook-machine-ceilings: --seconds must be > 0 and <= 3600, got '%s'\n",
-                             value.c_str());
-                return std::nullopt;
-            }
-            result.seconds = *seconds;
-        } else {
-            std::string_view list = argv[i];
-            while (true) {
-                const std::size_t comma = list.find(',');
-                const std::string_view name = list.substr(0, comma);
-                const auto known = std::find(std::begin(measurement_names), std::end(measurement_names), name);
-                if (known == std::end(measurement_names)) {
-                    std::fprintf(stderr, "brook-machine-ceilings: --only: unknown measurement '%.*s'\n",
-                                 static_cast<int>(name.size()), name.data());
-                    return std::nullopt;
-                }
-                result.only.push_back(*known);
-                if (comma == std::string_view::npos) {
-                    break;
-                }
-                list.remove_prefix(comma + 1);
-            }
-        }
+        result.only.push_back(*known);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
     }
     return result;
 }
@@ -669,31 +649,21 @@ void measure_fdatasync_latency(const options& config) {
 // --- main ------------------------------------------------------------------
 
 void install_signal_handlers() {
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // No SA_RESTART: blocked calls return EINTR and see the flag.
+    // SIGINT and SIGTERM set the tools' stop flag; blocked calls return EINTR
+    // and see it.
+    brook::tools::install_stop_signals();
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     // sendfile has no MSG_NOSIGNAL; a closed peer must be an error, not a kill.
-    if (::sigaction(SIGINT, &action, nullptr) != 0 || ::sigaction(SIGTERM, &action, nullptr) != 0 ||
-        ::sigaction(SIGPIPE, &ignore, nullptr) != 0) {
+    if (::sigaction(SIGPIPE, &ignore, nullptr) != 0) {
         fail_errno("sigaction");
     }
 }
 
 int run(int argc, char** argv) {
-    bool help = false;
-    const auto parsed = parse_options(argc, argv, help);
-    if (help) {
-        print_usage(stdout);
-        return 0;
-    }
-    if (!parsed) {
-        print_usage(stderr);
-        return 1;
-    }
+    const auto parsed = parse_options(argc, argv);
+    if (!parsed) return 0;  // --help
     install_signal_handlers();
     struct stat directory_status {};
     if (::stat(parsed->directory.c_str(), &directory_status) != 0) {
@@ -724,12 +694,10 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "brook-machine-ceilings: %s\n", error.what());
-    } catch (...) {
-        std::fprintf(stderr, "brook-machine-ceilings: unknown exception\n");
-    }
-    return 1;
+    return brook::tools::run_tool(argc, argv, "Error: ", run, [](std::ostream& out) {
+        options config;
+        std::string bytes, seconds, only;
+        bool help = false;
+        out << describe_options(config, bytes, seconds, only, help) << "\n";
+    });
 }

@@ -40,11 +40,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,18 +52,17 @@
 #include <system_error>
 #include <vector>
 
+#include "brook/metadata/controller.h"
+#include "tool.h"
+
 namespace {
+
+namespace po = boost::program_options;
 
 constexpr int max_brokers = 64;
 constexpr int max_partitions_per_topic = 100'000;
-constexpr std::size_t max_topic_name_length = 249;  // Kafka's limit.
 constexpr std::size_t max_command_line_bytes = 4096;
 constexpr int stdin_poll_timeout_ms = 200;
-
-std::atomic<bool> stop_requested{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
-
-extern "C" void on_stop_signal(int /*signal_number*/) { stop_requested.store(true); }
 
 extern "C" void discard_log(const rd_kafka_t* /*rk*/, int /*level*/, const char* /*facility*/,
                             const char* /*message*/) {}
@@ -78,16 +77,19 @@ struct options {
     std::vector<topic_spec> topics;
 };
 
-void print_usage(std::FILE* out) {
-    std::fputs(
-        "usage: brook-mock-cluster [--brokers N] [--topic name:partitions]... [--help]\n"
-        "Runs librdkafka's mock cluster, prints its bootstrap servers on one line,\n"
-        "then reads commands from stdin, one per line:\n"
+po::options_description describe_options(int& brokers, std::vector<std::string>& topics, bool& help) {
+    po::options_description description(
+        "brook-mock-cluster: runs librdkafka's mock cluster, prints its bootstrap servers on one line, then reads\n"
+        "commands from stdin, one per line:\n"
         "  create <topic> <partitions>   answers 'ok' or 'error: <text>'\n"
         "Exits on stdin EOF, SIGINT or SIGTERM.\n"
-        "  --brokers N               number of brokers, 1..64 (default 1)\n"
-        "  --topic name:partitions   create a topic at start, replication factor 1 (repeatable)\n",
-        out);
+        "Usage: brook-mock-cluster [--brokers N] [--topic name:partitions]...\nOptions");
+    description.add_options()
+        ("brokers", po::value(&brokers)->value_name("N"), "Number of brokers, 1..64 (default 1).")
+        ("topic", po::value(&topics)->value_name("name:partitions"),
+         "Create a topic at start, replication factor 1 (repeatable).")
+        ("help,h", po::bool_switch(&help), "Print usage information.");
+    return description;
 }
 
 std::optional<int> parse_int(std::string_view text, int low, int high) {
@@ -99,26 +101,6 @@ std::optional<int> parse_int(std::string_view text, int low, int high) {
     return value;
 }
 
-// Kafka's topic name rule: 1..249 characters of [a-zA-Z0-9._-], not "." or
-// "..". The mock itself accepts anything; a name a real broker would refuse
-// would make a benchmark against the mock meaningless.
-std::optional<std::string> topic_name_error(std::string_view name) {
-    if (name.empty() || name.size() > max_topic_name_length) {
-        return "topic name must have 1 to 249 characters";
-    }
-    if (name == "." || name == "..") {
-        return "topic name cannot be '.' or '..'";
-    }
-    for (const char c : name) {
-        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                             c == '_' || c == '-';
-        if (!allowed) {
-            return "topic name may contain only ASCII letters, digits, '.', '_' and '-'";
-        }
-    }
-    return std::nullopt;
-}
-
 std::optional<topic_spec> parse_topic_flag(std::string_view text, std::string& error) {
     const std::size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) {
@@ -126,7 +108,7 @@ std::optional<topic_spec> parse_topic_flag(std::string_view text, std::string& e
         return std::nullopt;
     }
     const std::string_view name = text.substr(0, colon);
-    if (const auto name_error = topic_name_error(name)) {
+    if (const auto name_error = brook::metadata::controller::invalid_topic_name(name)) {
         error = "--topic '" + std::string(text) + "': " + *name_error;
         return std::nullopt;
     }
@@ -138,41 +120,26 @@ std::optional<topic_spec> parse_topic_flag(std::string_view text, std::string& e
     return topic_spec{std::string(name), *partitions};
 }
 
-// Returns nullopt after printing the reason; `help` is set for --help.
-std::optional<options> parse_options(int argc, char** argv, bool& help) {
+// The options, or nothing after printing the help for --help; usage_error
+// when they make no sense.
+std::optional<options> parse_options(int argc, char** argv) {
     options result;
+    std::vector<std::string> topics;
+    bool help = false;
+    const auto description = describe_options(result.brokers, topics, help);
+    brook::tools::parse_command_line(argc, argv, description);
+    if (help) {
+        std::cout << description << "\n";
+        return std::nullopt;
+    }
+    if (result.brokers < 1 || result.brokers > max_brokers) {
+        throw brook::tools::usage_error("--brokers must be an integer from 1 to " + std::to_string(max_brokers));
+    }
     std::string error;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            help = true;
-            return std::nullopt;
-        }
-        if (flag != "--brokers" && flag != "--topic") {
-            std::fprintf(stderr, "brook-mock-cluster: unknown argument '%s'\n", argv[i]);
-            return std::nullopt;
-        }
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "brook-mock-cluster: %s needs a value\n", argv[i]);
-            return std::nullopt;
-        }
-        const std::string_view value = argv[++i];
-        if (flag == "--brokers") {
-            const auto brokers = parse_int(value, 1, max_brokers);
-            if (!brokers) {
-                std::fprintf(stderr, "brook-mock-cluster: --brokers must be an integer from 1 to %d, got '%s'\n",
-                             max_brokers, argv[i]);
-                return std::nullopt;
-            }
-            result.brokers = *brokers;
-        } else {
-            auto topic = parse_topic_flag(value, error);
-            if (!topic) {
-                std::fprintf(stderr, "brook-mock-cluster: %s\n", error.c_str());
-                return std::nullopt;
-            }
-            result.topics.push_back(std::move(*topic));
-        }
+    for (const auto& text : topics) {
+        auto topic = parse_topic_flag(text, error);
+        if (!topic) throw brook::tools::usage_error(error);
+        result.topics.push_back(std::move(*topic));
     }
     return result;
 }
@@ -199,8 +166,8 @@ handle_ptr make_host_handle() {
     char error[512] = {};
     rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
     if (handle == nullptr) {
-        std::fprintf(stderr, "brook-mock-cluster: cannot create a librdkafka handle: %s\n", error);
-        return nullptr;  // On failure rd_kafka_new leaves conf to us; conf_ptr frees it.
+        // On failure rd_kafka_new leaves conf to us; conf_ptr frees it.
+        throw brook::tools::tool_error(std::string("cannot create a librdkafka handle: ") + error);
     }
     static_cast<void>(conf.release());  // On success the handle owns conf.
     return handle_ptr(handle);
@@ -245,7 +212,7 @@ std::string run_command(rd_kafka_mock_cluster_t* cluster, std::string_view line)
     if (words.size() != 3) {
         return "error: usage: create <topic> <partitions>";
     }
-    if (const auto name_error = topic_name_error(words[1])) {
+    if (const auto name_error = brook::metadata::controller::invalid_topic_name(words[1])) {
         return "error: " + *name_error;
     }
     const auto partitions = parse_int(words[2], 1, max_partitions_per_topic);
@@ -267,14 +234,14 @@ loop_end serve_commands(rd_kafka_mock_cluster_t* cluster) {
     std::string pending;
     bool discarding_long_line = false;
     char buffer[4096];
-    while (!stop_requested.load()) {
+    while (!brook::tools::stop_requested()) {
         pollfd input{STDIN_FILENO, POLLIN, 0};
         const int ready = ::poll(&input, 1, stdin_poll_timeout_ms);
         if (ready < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            std::fprintf(stderr, "brook-mock-cluster: poll on stdin: %s\n", std::strerror(errno));
+            std::fprintf(stderr, "Error: poll on stdin: %s\n", std::strerror(errno));
             return loop_end::failed;
         }
         if (ready == 0) {
@@ -285,7 +252,7 @@ loop_end serve_commands(rd_kafka_mock_cluster_t* cluster) {
             if (errno == EINTR || errno == EAGAIN) {
                 continue;
             }
-            std::fprintf(stderr, "brook-mock-cluster: read stdin: %s\n", std::strerror(errno));
+            std::fprintf(stderr, "Error: read stdin: %s\n", std::strerror(errno));
             return loop_end::failed;
         }
         if (count == 0) {
@@ -309,7 +276,7 @@ loop_end serve_commands(rd_kafka_mock_cluster_t* cluster) {
             pending.clear();
             discarding_long_line = false;
             if (!reply.empty() && !answer(reply)) {
-                std::fprintf(stderr, "brook-mock-cluster: cannot write to stdout\n");
+                std::fprintf(stderr, "Error: cannot write to stdout\n");
                 return loop_end::failed;
             }
         }
@@ -317,67 +284,43 @@ loop_end serve_commands(rd_kafka_mock_cluster_t* cluster) {
     return loop_end::signalled;
 }
 
-bool install_signal_handlers() {
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // No SA_RESTART: a blocked call returns EINTR.
+void install_signal_handlers() {
+    // SIGINT and SIGTERM set the tools' stop flag, without SA_RESTART: a
+    // blocked call returns EINTR.
+    brook::tools::install_stop_signals();
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     // SIGPIPE is ignored so a closed stdout is an error we report, not a kill.
-    return ::sigaction(SIGINT, &action, nullptr) == 0 && ::sigaction(SIGTERM, &action, nullptr) == 0 &&
-           ::sigaction(SIGPIPE, &ignore, nullptr) == 0;
+    if (::sigaction(SIGPIPE, &ignore, nullptr) != 0) {
+        throw brook::tools::tool_error(std::string("sigaction: ") + std::strerror(errno));
+    }
 }
 
 int run(int argc, char** argv) {
-    bool help = false;
-    const auto parsed = parse_options(argc, argv, help);
-    if (help) {
-        print_usage(stdout);
-        return 0;
-    }
-    if (!parsed) {
-        print_usage(stderr);
-        return 1;
-    }
-    if (!install_signal_handlers()) {
-        std::fprintf(stderr, "brook-mock-cluster: sigaction: %s\n", std::strerror(errno));
-        return 1;
-    }
+    const auto parsed = parse_options(argc, argv);
+    if (!parsed) return 0;  // --help
+    install_signal_handlers();
     // Declared before the cluster so it is destroyed after it.
     const handle_ptr host = make_host_handle();
-    if (!host) {
-        return 1;
-    }
     const cluster_ptr cluster(rd_kafka_mock_cluster_new(host.get(), parsed->brokers));
-    if (!cluster) {
-        std::fprintf(stderr, "brook-mock-cluster: rd_kafka_mock_cluster_new failed\n");
-        return 1;
-    }
+    if (!cluster) throw brook::tools::tool_error("rd_kafka_mock_cluster_new failed");
     for (const topic_spec& topic : parsed->topics) {
         if (const auto error = create_topic(cluster.get(), topic)) {
-            std::fprintf(stderr, "brook-mock-cluster: cannot create topic '%s': %s\n", topic.name.c_str(),
-                         error->c_str());
-            return 1;
+            throw brook::tools::tool_error("cannot create topic '" + topic.name + "': " + *error);
         }
     }
-    if (!answer(rd_kafka_mock_cluster_bootstraps(cluster.get()))) {
-        std::fprintf(stderr, "brook-mock-cluster: cannot write to stdout\n");
-        return 1;
-    }
+    if (!answer(rd_kafka_mock_cluster_bootstraps(cluster.get()))) throw brook::tools::tool_error("cannot write to stdout");
     return serve_commands(cluster.get()) == loop_end::failed ? 1 : 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "brook-mock-cluster: %s\n", error.what());
-    } catch (...) {
-        std::fprintf(stderr, "brook-mock-cluster: unknown exception\n");
-    }
-    return 1;
+    return brook::tools::run_tool(argc, argv, "Error: ", run, [](std::ostream& out) {
+        int brokers = 1;
+        std::vector<std::string> topics;
+        bool help = false;
+        out << describe_options(brokers, topics, help) << "\n";
+    });
 }
