@@ -397,7 +397,7 @@ int run(int argc, char** argv) {
     }
 
     install_stop_signals();
-    ::signal(SIGPIPE, SIG_IGN);
+    ignore_broken_pipes();
 
     std::int64_t count = 0;
     int exit_code = 1;

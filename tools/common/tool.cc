@@ -112,6 +112,8 @@ void install_stop_signals() {
 
 bool stop_requested() noexcept { return stop_flag != 0; }
 
+void ignore_broken_pipes() { ::signal(SIGPIPE, SIG_IGN); }
+
 po::variables_map parse_command_line(int argc, char** argv, const po::options_description& description) {
     po::variables_map values;
     try {

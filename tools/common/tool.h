@@ -88,6 +88,9 @@ client::client_options make_client_options(const common_options& common);
 // SA_RESTART, so a signal also wakes a blocking poll().
 void install_stop_signals();
 bool stop_requested() noexcept;
+// SIGPIPE ignored: writing to a closed pipe or socket (stdout gone, a peer
+// hung up under sendfile) is then an EPIPE the tool reports, not a kill.
+void ignore_broken_pipes();
 
 // Parses argv against `description`; usage_error on unknown flags, missing
 // values or a bad number. Positional arguments are refused.

@@ -648,23 +648,13 @@ void measure_fdatasync_latency(const options& config) {
 
 // --- main ------------------------------------------------------------------
 
-void install_signal_handlers() {
-    // SIGINT and SIGTERM set the tools' stop flag; blocked calls return EINTR
-    // and see it.
-    brook::tools::install_stop_signals();
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    // sendfile has no MSG_NOSIGNAL; a closed peer must be an error, not a kill.
-    if (::sigaction(SIGPIPE, &ignore, nullptr) != 0) {
-        fail_errno("sigaction");
-    }
-}
-
 int run(int argc, char** argv) {
     const auto parsed = parse_options(argc, argv);
     if (!parsed) return 0;  // --help
-    install_signal_handlers();
+    // SIGINT and SIGTERM set the stop flag (a blocked call returns EINTR);
+    // a closed peer or stdout is an error, not a kill.
+    brook::tools::install_stop_signals();
+    brook::tools::ignore_broken_pipes();
     struct stat directory_status {};
     if (::stat(parsed->directory.c_str(), &directory_status) != 0) {
         fail_errno("--dir " + parsed->directory);

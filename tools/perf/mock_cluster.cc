@@ -284,23 +284,13 @@ loop_end serve_commands(rd_kafka_mock_cluster_t* cluster) {
     return loop_end::signalled;
 }
 
-void install_signal_handlers() {
-    // SIGINT and SIGTERM set the tools' stop flag, without SA_RESTART: a
-    // blocked call returns EINTR.
-    brook::tools::install_stop_signals();
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    // SIGPIPE is ignored so a closed stdout is an error we report, not a kill.
-    if (::sigaction(SIGPIPE, &ignore, nullptr) != 0) {
-        throw brook::tools::tool_error(std::string("sigaction: ") + std::strerror(errno));
-    }
-}
-
 int run(int argc, char** argv) {
     const auto parsed = parse_options(argc, argv);
     if (!parsed) return 0;  // --help
-    install_signal_handlers();
+    // SIGINT and SIGTERM set the stop flag (a blocked call returns EINTR);
+    // a closed peer or stdout is an error, not a kill.
+    brook::tools::install_stop_signals();
+    brook::tools::ignore_broken_pipes();
     // Declared before the cluster so it is destroyed after it.
     const handle_ptr host = make_host_handle();
     const cluster_ptr cluster(rd_kafka_mock_cluster_new(host.get(), parsed->brokers));
