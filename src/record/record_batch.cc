@@ -254,9 +254,7 @@ wire::errc decode_records(const batch_view& batch, const decode_options& options
     }
 
     out.records_.resize(count);
-    // Where each record's headers start in headers_, and how many it has;
-    // spans are set once the vector no longer reallocates.
-    std::vector<std::pair<std::size_t, std::size_t>> header_ranges(count);
+    out.header_ranges_.resize(count);
     wire::reader in(section);
     std::int64_t previous_offset_delta = -1;
     for (std::size_t i = 0; i < count; ++i) {
@@ -272,7 +270,7 @@ wire::errc decode_records(const batch_view& batch, const decode_options& options
             out.clear();
             return result;
         }
-        header_ranges[i] = {first_header, header_count};
+        out.header_ranges_[i] = {first_header, header_count};
         previous_offset_delta = out.records_[i].offset_delta;
     }
     if (!in.at_end()) {
@@ -281,7 +279,7 @@ wire::errc decode_records(const batch_view& batch, const decode_options& options
     }
     const std::span<const header_view> all_headers = out.headers_;
     for (std::size_t i = 0; i < count; ++i) {
-        out.records_[i].headers = all_headers.subspan(header_ranges[i].first, header_ranges[i].second);
+        out.records_[i].headers = all_headers.subspan(out.header_ranges_[i].first, out.header_ranges_[i].second);
     }
     return errc::ok;
 }

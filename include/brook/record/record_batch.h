@@ -40,6 +40,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "brook/record/compression.h"
@@ -263,6 +264,7 @@ public:
         decompressed_.clear();
         records_.clear();
         headers_.clear();
+        header_ranges_.clear();
     }
 
 private:
@@ -272,6 +274,9 @@ private:
     wire::bytes decompressed_;
     std::vector<record_view> records_;
     std::vector<header_view> headers_;
+    // While decoding: where each record's headers start in headers_, and how
+    // many it has (the spans are set once headers_ stops reallocating).
+    std::vector<std::pair<std::size_t, std::size_t>> header_ranges_;
 };
 
 // Decodes every record of a parsed batch, decompressing first when the codec

@@ -40,7 +40,10 @@ struct partition_outcome {
 };
 
 // Everything Kafka checks before a producer's batches may touch the log.
-partition_outcome validate(wire::bytes_view records, const config::topic_config& topic, std::int64_t now_ms) {
+// `decoded` is scratch space, reused across the partitions of a request so
+// that each batch does not allocate and zero a fresh record table.
+partition_outcome validate(wire::bytes_view records, const config::topic_config& topic, std::int64_t now_ms,
+                           record::decoded_records& decoded) {
     if (records.empty()) return {error_code::corrupt_message, "The request carries no record batch."};
     record::batch_splitter splitter(records);
     while (auto bytes = splitter.next()) {
@@ -59,7 +62,6 @@ partition_outcome validate(wire::bytes_view records, const config::topic_config&
         if (const auto e = record::check_producer_batch(batch.header); e != wire::errc::ok) {
             return {error_code::invalid_record, "Invalid record batch: " + make_error_code(e).message()};
         }
-        record::decoded_records decoded;
         const record::decode_options options{static_cast<std::size_t>(topic.max_message_bytes) * 64, true};
         if (const auto e = record::decode_records(batch, options, decoded); e != wire::errc::ok) {
             return {error_code::invalid_record, "Invalid records in a batch: " + make_error_code(e).message()};
@@ -173,6 +175,7 @@ asio::awaitable<response> produce_handler::handle(request_context& context, requ
         auto hop = io::submit_to(services.shards->executor(shard), [&services, jobs, now]() {
             shard_appends out;
             out.results.resize(jobs.size());
+            record::decoded_records scratch;
             for (std::size_t i = 0; i < jobs.size(); ++i) {
                 auto& result_i = out.results[i];
                 partition* hosted = services.partitions->find(jobs[i].topic_id, jobs[i].partition);
@@ -180,7 +183,7 @@ asio::awaitable<response> produce_handler::handle(request_context& context, requ
                     result_i = {error_code::not_leader_or_follower, "This partition is not open on this broker yet."};
                     continue;
                 }
-                result_i = validate(jobs[i].records, hosted->config(), now);
+                result_i = validate(jobs[i].records, hosted->config(), now, scratch);
                 if (result_i.error != error_code::none) continue;
                 const auto timestamp_type = hosted->config().message_timestamp_type == config::timestamp_type::log_append_time
                                                 ? record::timestamp_type::log_append_time
