@@ -94,22 +94,30 @@ struct options {
     }
 };
 
-po::options_description describe_options(options& config, std::string& bytes, std::string& seconds,
-                                         std::string& only, bool& help) {
+// The command line as given; parse_options checks and converts it.
+struct ceilings_command {
+    std::string directory = ".";
+    std::string bytes;
+    std::string seconds;
+    std::string only;
+    bool help = false;
+};
+
+po::options_description describe_options(ceilings_command& command) {
     po::options_description description(
         "brook-machine-ceilings: measures the machine's ceilings for a Kafka broker. One line per measurement:\n"
         "  <name>\\t<value>\\t<unit>\\t<what was measured>\\tcpu_s=<user+sys seconds>\n"
         "MB = 1,048,576 bytes. A measurement stops at --bytes or --seconds, whichever first.\n"
         "Usage: brook-machine-ceilings [options]\nOptions");
     description.add_options()
-        ("dir", po::value(&config.directory)->value_name("D"), "Directory for test files (default: current directory).")
-        ("bytes", po::value(&bytes)->value_name("N"),
+        ("dir", po::value(&command.directory)->value_name("D"), "Directory for test files (default: current directory).")
+        ("bytes", po::value(&command.bytes)->value_name("N"),
          "Bytes per measurement, suffix k/m/g for KiB/MiB/GiB (default 1g, min 1m).")
-        ("seconds", po::value(&seconds)->value_name("S"), "Time bound per measurement (default 5).")
-        ("only", po::value(&only)->value_name("LIST"),
+        ("seconds", po::value(&command.seconds)->value_name("S"), "Time bound per measurement (default 5).")
+        ("only", po::value(&command.only)->value_name("LIST"),
          "Comma-separated subset of: loopback_tcp, sendfile_loopback, write_buffered, write_fsync_16k, "
          "write_fsync_64k, write_fsync_1m, fdatasync_latency.")
-        ("help,h", po::bool_switch(&help), "Print usage information.");
+        ("help,h", po::bool_switch(&command.help), "Print usage information.");
     return description;
 }
 
@@ -161,37 +169,34 @@ std::optional<double> parse_seconds(const std::string& text) {
 // The options, or nothing after printing the help for --help; usage_error
 // when they make no sense.
 std::optional<options> parse_options(int argc, char** argv) {
-    options result;
-    std::string bytes, seconds, only;
-    bool help = false;
-    const auto description = describe_options(result, bytes, seconds, only, help);
+    ceilings_command command;
+    const auto description = describe_options(command);
     brook::tools::parse_command_line(argc, argv, description);
-    if (help) {
+    if (command.help) {
         std::cout << description << "\n";
         return std::nullopt;
     }
-    if (result.directory.empty()) throw brook::tools::usage_error("--dir cannot be empty");
-    if (!bytes.empty()) {
-        const auto parsed = parse_bytes(bytes);
-        if (!parsed) throw brook::tools::usage_error("--bytes must be from 1m to 1024g, got '" + bytes + "'");
+    options result;
+    if (command.directory.empty()) throw brook::tools::usage_error("--dir cannot be empty");
+    result.directory = command.directory;
+    if (!command.bytes.empty()) {
+        const auto parsed = parse_bytes(command.bytes);
+        if (!parsed) throw brook::tools::usage_error("--bytes must be from 1m to 1024g, got '" + command.bytes + "'");
         result.bytes = *parsed;
     }
-    if (!seconds.empty()) {
-        const auto parsed = parse_seconds(seconds);
-        if (!parsed) throw brook::tools::usage_error("--seconds must be > 0 and <= 3600, got '" + seconds + "'");
+    if (!command.seconds.empty()) {
+        const auto parsed = parse_seconds(command.seconds);
+        if (!parsed) {
+            throw brook::tools::usage_error("--seconds must be > 0 and <= 3600, got '" + command.seconds + "'");
+        }
         result.seconds = *parsed;
     }
-    std::string_view list = only;
-    while (!only.empty()) {
-        const std::size_t comma = list.find(',');
-        const std::string_view name = list.substr(0, comma);
+    for (const auto& name : brook::tools::split_list(command.only)) {
         const auto known = std::find(std::begin(measurement_names), std::end(measurement_names), name);
         if (known == std::end(measurement_names)) {
-            throw brook::tools::usage_error("--only: unknown measurement '" + std::string(name) + "'");
+            throw brook::tools::usage_error("--only: unknown measurement '" + name + "'");
         }
         result.only.push_back(*known);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
     }
     return result;
 }
@@ -683,11 +688,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    return brook::tools::run_tool(argc, argv, "Error: ", run, [](std::ostream& out) {
-        options config;
-        std::string bytes, seconds, only;
-        bool help = false;
-        out << describe_options(config, bytes, seconds, only, help) << "\n";
-    });
-}
+int main(int argc, char** argv) { return brook::tools::tool_main<ceilings_command>(argc, argv, "Error: ", run); }

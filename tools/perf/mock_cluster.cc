@@ -41,7 +41,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -77,7 +76,14 @@ struct options {
     std::vector<topic_spec> topics;
 };
 
-po::options_description describe_options(int& brokers, std::vector<std::string>& topics, bool& help) {
+// The command line as given; parse_options checks and converts it.
+struct mock_command {
+    int brokers = 1;
+    std::vector<std::string> topics;
+    bool help = false;
+};
+
+po::options_description describe_options(mock_command& command) {
     po::options_description description(
         "brook-mock-cluster: runs librdkafka's mock cluster, prints its bootstrap servers on one line, then reads\n"
         "commands from stdin, one per line:\n"
@@ -85,37 +91,34 @@ po::options_description describe_options(int& brokers, std::vector<std::string>&
         "Exits on stdin EOF, SIGINT or SIGTERM.\n"
         "Usage: brook-mock-cluster [--brokers N] [--topic name:partitions]...\nOptions");
     description.add_options()
-        ("brokers", po::value(&brokers)->value_name("N"), "Number of brokers, 1..64 (default 1).")
-        ("topic", po::value(&topics)->value_name("name:partitions"),
+        ("brokers", po::value(&command.brokers)->value_name("N"), "Number of brokers, 1..64 (default 1).")
+        ("topic", po::value(&command.topics)->value_name("name:partitions"),
          "Create a topic at start, replication factor 1 (repeatable).")
-        ("help,h", po::bool_switch(&help), "Print usage information.");
+        ("help,h", po::bool_switch(&command.help), "Print usage information.");
     return description;
 }
 
-std::optional<int> parse_int(std::string_view text, int low, int high) {
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || value < low || value > high) {
-        return std::nullopt;
-    }
-    return value;
+// A partition count: a whole number from 1 to max_partitions_per_topic.
+std::optional<int> parse_partitions(std::string_view text) {
+    const auto value = brook::tools::parse_int(text);
+    if (!value || *value < 1 || *value > max_partitions_per_topic) return std::nullopt;
+    return static_cast<int>(*value);
 }
 
-std::optional<topic_spec> parse_topic_flag(std::string_view text, std::string& error) {
+// A --topic flag, name:partitions; usage_error when it is not one.
+topic_spec parse_topic_flag(std::string_view text) {
     const std::size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-        error = "--topic expects name:partitions, got '" + std::string(text) + "'";
-        return std::nullopt;
+        throw brook::tools::usage_error("--topic expects name:partitions, got '" + std::string(text) + "'");
     }
     const std::string_view name = text.substr(0, colon);
     if (const auto name_error = brook::metadata::controller::invalid_topic_name(name)) {
-        error = "--topic '" + std::string(text) + "': " + *name_error;
-        return std::nullopt;
+        throw brook::tools::usage_error("--topic '" + std::string(text) + "': " + *name_error);
     }
-    const auto partitions = parse_int(text.substr(colon + 1), 1, max_partitions_per_topic);
+    const auto partitions = parse_partitions(text.substr(colon + 1));
     if (!partitions) {
-        error = "--topic '" + std::string(text) + "': partitions must be an integer from 1 to 100000";
-        return std::nullopt;
+        throw brook::tools::usage_error("--topic '" + std::string(text) +
+                                        "': partitions must be an integer from 1 to 100000");
     }
     return topic_spec{std::string(name), *partitions};
 }
@@ -123,24 +126,19 @@ std::optional<topic_spec> parse_topic_flag(std::string_view text, std::string& e
 // The options, or nothing after printing the help for --help; usage_error
 // when they make no sense.
 std::optional<options> parse_options(int argc, char** argv) {
-    options result;
-    std::vector<std::string> topics;
-    bool help = false;
-    const auto description = describe_options(result.brokers, topics, help);
+    mock_command command;
+    const auto description = describe_options(command);
     brook::tools::parse_command_line(argc, argv, description);
-    if (help) {
+    if (command.help) {
         std::cout << description << "\n";
         return std::nullopt;
     }
-    if (result.brokers < 1 || result.brokers > max_brokers) {
+    if (command.brokers < 1 || command.brokers > max_brokers) {
         throw brook::tools::usage_error("--brokers must be an integer from 1 to " + std::to_string(max_brokers));
     }
-    std::string error;
-    for (const auto& text : topics) {
-        auto topic = parse_topic_flag(text, error);
-        if (!topic) throw brook::tools::usage_error(error);
-        result.topics.push_back(std::move(*topic));
-    }
+    options result;
+    result.brokers = command.brokers;
+    for (const auto& text : command.topics) result.topics.push_back(parse_topic_flag(text));
     return result;
 }
 
@@ -215,7 +213,7 @@ std::string run_command(rd_kafka_mock_cluster_t* cluster, std::string_view line)
     if (const auto name_error = brook::metadata::controller::invalid_topic_name(words[1])) {
         return "error: " + *name_error;
     }
-    const auto partitions = parse_int(words[2], 1, max_partitions_per_topic);
+    const auto partitions = parse_partitions(words[2]);
     if (!partitions) {
         return "error: partitions must be an integer from 1 to 100000";
     }
@@ -306,11 +304,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    return brook::tools::run_tool(argc, argv, "Error: ", run, [](std::ostream& out) {
-        int brokers = 1;
-        std::vector<std::string> topics;
-        bool help = false;
-        out << describe_options(brokers, topics, help) << "\n";
-    });
-}
+int main(int argc, char** argv) { return brook::tools::tool_main<mock_command>(argc, argv, "Error: ", run); }
